@@ -1,0 +1,220 @@
+"""Per-article gettext catalogs: the meeting point of machine and human translation.
+
+A unit's state is written in gettext's own terms, so Poedit, Weblate or a text
+editor show and change it the usual way:
+
+=============  =====================================================
+untranslated   empty msgstr (the page shows the English)
+machine        ``#, fuzzy, mt-<engine>``: engine output, not reviewed
+stale          ``#, fuzzy`` with ``#| msgid`` (the English a human approved
+               has changed) or any other fuzzy entry a human left
+approved       not fuzzy and translated: a human has reviewed it
+=============  =====================================================
+
+Other flags (``unknown-words``, ``markup``...) are quality findings on top of
+the state. A human's translation is never replaced: machine output only fills
+empty entries, and a human text whose English changed stays as the entry's
+suggestion (stale) or as an obsolete ``#~`` entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import io
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import PoFileError, read_po, write_po
+
+from .errors import PipelineError
+from .fsutil import write_if_changed
+from .segment import Unit
+
+UNTRANSLATED, MACHINE, STALE, APPROVED = "untranslated", "machine", "stale", "approved"
+STATES = (APPROVED, MACHINE, STALE, UNTRANSLATED)
+MT_PREFIX = "mt-"
+# A changed sentence keeps its old human translation as a suggestion when at least
+# this similar (difflib ratio) to the old English.
+SIMILARITY = 0.6
+
+
+def state_of(message: Message) -> str:
+    if not message.string:
+        return UNTRANSLATED
+    if message.fuzzy:
+        return MACHINE if engine_of(message) else STALE
+    return APPROVED
+
+
+def engine_of(message: Message) -> str:
+    return next((f[len(MT_PREFIX) :] for f in sorted(message.flags) if f.startswith(MT_PREFIX)), "")
+
+
+def quality_flags(message: Message) -> list[str]:
+    """Flags that report a problem, as opposed to the state flags."""
+    return sorted(f for f in message.flags if f != "fuzzy" and not f.startswith(MT_PREFIX))
+
+
+def is_human(message: Message) -> bool:
+    return state_of(message) in (APPROVED, STALE)
+
+
+def catalog_path(translations_dir: Path, language: str, slug: str) -> Path:
+    return translations_dir / language / f"{slug}.po"
+
+
+def read_catalog(path: Path, locale: Locale) -> Catalog | None:
+    """The catalog at ``path``, or None when there is none yet."""
+    try:
+        with path.open("rb") as fh:
+            return read_po(fh, locale=locale, abort_invalid=True)
+    except FileNotFoundError:
+        return None
+    except PoFileError as exc:
+        raise PipelineError(
+            f"PO syntax error ({str(exc).rsplit(' on ', 1)[0]})",
+            path=path,
+            line=exc.lineno,
+            fix="correct the entry (msgfmt --check shows the same error), or restore it from git",
+        ) from exc
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise PipelineError(
+            f"unreadable PO file ({exc})", path=path, fix="save it as UTF-8 or restore it from git"
+        ) from exc
+
+
+def render_catalog(catalog: Catalog) -> bytes:
+    buf = io.BytesIO()
+    write_po(buf, catalog, width=76, include_previous=True, sort_output=False)
+    return buf.getvalue()
+
+
+def write_catalog(path: Path, catalog: Catalog) -> bool:
+    return write_if_changed(path, render_catalog(catalog))
+
+
+def _creation_date() -> dt.datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+
+
+def new_catalog(old: Catalog | None, locale: Locale, project: str, source: str) -> Catalog:
+    """An empty catalog with a stable header (dates are kept from ``old``)."""
+    catalog = Catalog(
+        locale=locale,
+        project=project,
+        version="1",
+        header_comment=(
+            f"# {locale.english_name} translation of {source}.\n"
+            "# Written by `pipeline publish`. Translate msgstr; remove the 'fuzzy'\n"
+            "# flag to approve. Approved entries are never overwritten."
+        ),
+        copyright_holder=project,
+        msgid_bugs_address="",
+        creation_date=old.creation_date if old else _creation_date(),
+        revision_date=old.revision_date if old else "YEAR-MO-DA HO:MI+ZONE",
+        last_translator=old.last_translator if old else "FULL NAME <EMAIL@ADDRESS>",
+        language_team=old.language_team if old else f"{locale.english_name} <LL@li.org>",
+        fuzzy=False,
+    )
+    return catalog
+
+
+@dataclass
+class Memory:
+    """Translations found anywhere in a language's catalogs, for exact reuse."""
+
+    entries: dict[str, Message]
+
+    @classmethod
+    def from_catalogs(cls, catalogs: Iterable[Catalog]) -> Memory:
+        rank = {APPROVED: 0, MACHINE: 1, STALE: 2}
+        best: dict[str, Message] = {}
+        for catalog in catalogs:
+            for message in [*catalog, *catalog.obsolete.values()]:
+                if not message.id or not message.string:
+                    continue
+                state = state_of(message)
+                if state == STALE:  # its msgstr translates a different English
+                    continue
+                current = best.get(message.id)
+                if current is None or rank[state] < rank[state_of(current)]:
+                    best[message.id] = message
+        return cls(best)
+
+    def get(self, msgid: str) -> Message | None:
+        return self.entries.get(msgid)
+
+
+def _copy(message: Message, msgid: str) -> Message:
+    return Message(
+        msgid,
+        message.string,
+        flags=set(message.flags),
+        user_comments=list(message.user_comments),
+        previous_id=message.previous_id,
+    )
+
+
+def merge(
+    old: Catalog | None, units: list[Unit], source: str, memory: Memory, fresh: Catalog
+) -> tuple[Catalog, list[str]]:
+    """Fill ``fresh`` with the article's units, keeping every translation of ``old``.
+
+    Returns the catalog and the msgids that still need a translation.
+    """
+    previous: dict[str, Message] = {}
+    if old is not None:
+        previous.update(old.obsolete)
+        previous.update({m.id: m for m in old if m.id})
+    current_ids = {u.text for u in units}
+    # Human translations whose English is gone: candidates for a changed sentence.
+    orphans = [m for m in previous.values() if m.id not in current_ids and is_human(m)]
+
+    for unit in units:
+        if unit.text in fresh:
+            fresh[unit.text].locations.append((source, unit.line))
+            continue
+        kept = previous.get(unit.text)
+        if kept is not None:
+            message = _copy(kept, unit.text)
+        elif (match := _similar(unit.text, orphans)) is not None:
+            orphans.remove(match)
+            message = _copy(match, unit.text)
+            message.flags.add("fuzzy")
+            message.flags.difference_update({f for f in message.flags if f.startswith(MT_PREFIX)})
+            message.previous_id = match.previous_id or match.id
+        elif (remembered := memory.get(unit.text)) is not None:
+            message = _copy(remembered, unit.text)
+        else:
+            message = Message(unit.text, "")
+        message.locations = [(source, unit.line)]
+        message.auto_comments = [unit.note] if unit.note else []
+        fresh[unit.text] = message
+
+    # Nothing with a translation is thrown away: it becomes an obsolete entry.
+    for message in previous.values():
+        if message.id not in current_ids and message.string:
+            obsolete = _copy(message, message.id)
+            fresh.obsolete[message.id] = obsolete
+    pending = [m.id for m in fresh if m.id and state_of(m) == UNTRANSLATED]
+    return fresh, pending
+
+
+def _similar(text: str, candidates: list[Message]) -> Message | None:
+    best, best_ratio = None, SIMILARITY
+    for message in candidates:
+        matcher = difflib.SequenceMatcher(None, message.id, text, autojunk=False)
+        if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio >= best_ratio:
+            best, best_ratio = message, ratio
+    return best

@@ -1,0 +1,109 @@
+"""The `pipeline` command. Each command is a thin wrapper around an importable function."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .config import load_config
+from .errors import PipelineError
+
+project_option = click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder holding pyproject.toml.",
+)
+
+
+class PipelineGroup(click.Group):
+    """Turns PipelineError into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PipelineError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=PipelineGroup)
+@click.version_option(package_name="nbscience-pipeline")
+def main() -> None:
+    """Translate the site's Markdown articles and publish the localized site."""
+
+
+@main.command()
+@project_option
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@click.option("--engine", help="Use this engine instead of the configured order.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+def publish(project: Path, languages: tuple[str, ...], engine: str | None, quiet: bool) -> None:
+    """Update catalogs from source/, translate what is missing, write site/."""
+    from .publish import publish as run
+
+    config = load_config(project)
+    say = (lambda _: None) if quiet else (lambda msg: click.echo(msg, err=True))
+    result = run(config, languages, engine, report=say)
+    for hint in result.hints:
+        click.echo(f"warning: {hint}", err=True)
+    if not quiet:
+        click.echo(f"{len(result.written)} files written", err=True)
+
+
+@main.command()
+@project_option
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+def status(project: Path, languages: tuple[str, ...]) -> None:
+    """Table of units per language and article by review state."""
+    from .status import status as run
+
+    rows = run(load_config(project), languages)
+    headers = ("lang", "article", "total", "approved", "machine", "stale", "untransl.", "flagged")
+    table = [
+        (r.language, r.slug, r.total, r.approved, r.machine, r.stale, r.untranslated, r.flagged)
+        for r in rows
+    ]
+    widths = [max(len(str(v)) for v in col) for col in zip(headers, *table, strict=False)]
+    for line in [headers, *table]:
+        cells = [
+            str(v).ljust(w) if i < 2 else str(v).rjust(w)
+            for i, (v, w) in enumerate(zip(line, widths, strict=True))
+        ]
+        click.echo("  ".join(cells).rstrip())
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--to", "target", required=True, help="Target language code, e.g. es.")
+@click.option("--from", "source", default="en", show_default=True, help="Source language code.")
+@click.option("--engine", help="Engine name; default: the language's configured order.")
+@click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html",
+              show_default=True)  # fmt: skip
+@project_option
+def translate(
+    file: Path, target: str, source: str, engine: str | None, fmt: str, project: Path
+) -> None:
+    """Translate one Markdown file to stdout (catalogs are not touched)."""
+    from .oneoff import read_any, translate_markdown
+    from .translate import choose_engine
+
+    try:
+        language = load_config(project).language(target)
+    except PipelineError:
+        if engine is None:
+            raise
+        language = None  # an explicit engine needs no project settings
+    choice = choose_engine(source, language or target, engine)
+    if choice.engine is None:
+        raise PipelineError(f"no engine can translate {choice.hint(source, target)}")
+    data = file.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PipelineError("is not UTF-8 text", path=file, fix="save it as UTF-8") from exc
+    article = read_any(file, text)
+    click.echo(translate_markdown(article, choice.engine, source, target, fmt), nl=False)

@@ -1,0 +1,123 @@
+"""Project settings, read from ``[tool.pipeline]`` in pyproject.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+
+from .errors import PipelineError
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # the site's language code, used in paths and hreflang ("es", "zh")
+    locale: Locale  # the Babel locale for plural forms, names and formatting
+    engines: tuple[str, ...]  # engine names in order of preference
+
+    @property
+    def native_name(self) -> str:
+        """The language's own name, without territory: "Español", "中文 (简体)"."""
+        bare = Locale(self.locale.language, script=self.locale.script)
+        name = bare.get_display_name(bare) or self.code
+        return name[:1].upper() + name[1:]
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.locale.character_order == "right-to-left" else "ltr"
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    site_name: str
+    source_language: Language
+    languages: tuple[Language, ...]
+    source_dir: Path
+    translations_dir: Path
+    output_dir: Path
+    glossary: Path
+    pyproject: Path = field(compare=False)
+
+    def language(self, code: str) -> Language:
+        for lang in self.languages:
+            if lang.code == code:
+                return lang
+        known = ", ".join(lang.code for lang in self.languages)
+        raise PipelineError(
+            f"language '{code}' is not configured (configured: {known})",
+            path=self.pyproject,
+            fix=f"add [tool.pipeline.languages.{code}] with a locale and engines",
+        )
+
+
+def _locale(value: object, where: str, pyproject: Path) -> Locale:
+    try:
+        return Locale.parse(str(value))
+    except (ValueError, UnknownLocaleError) as exc:
+        raise PipelineError(
+            f"{where}: unknown locale {value!r}",
+            path=pyproject,
+            fix="use a CLDR locale identifier such as es_ES or zh_Hans_CN",
+        ) from exc
+
+
+def load_config(root: Path) -> Config:
+    """Read the project's settings; ``root`` is the folder holding pyproject.toml."""
+    root = root.resolve()
+    pyproject = root / "pyproject.toml"
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise PipelineError(
+            "no pyproject.toml here",
+            path=root,
+            fix="run the command from the project folder or pass --project",
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise PipelineError(f"invalid TOML ({exc})", path=pyproject) from exc
+
+    settings = data.get("tool", {}).get("pipeline")
+    if not isinstance(settings, dict):
+        raise PipelineError(
+            "no [tool.pipeline] section",
+            path=pyproject,
+            fix="add [tool.pipeline] with languages (see README)",
+        )
+    languages = []
+    for code, spec in sorted(settings.get("languages", {}).items()):
+        if not isinstance(spec, dict) or "locale" not in spec:
+            raise PipelineError(
+                f"[tool.pipeline.languages.{code}] has no locale",
+                path=pyproject,
+                fix=f'add locale = "..." under [tool.pipeline.languages.{code}]',
+            )
+        engines = spec.get("engines", [])
+        if not isinstance(engines, list) or not all(isinstance(e, str) for e in engines):
+            raise PipelineError(
+                f"[tool.pipeline.languages.{code}].engines must be a list of engine names",
+                path=pyproject,
+            )
+        where = f"[tool.pipeline.languages.{code}]"
+        languages.append(Language(code, _locale(spec["locale"], where, pyproject), tuple(engines)))
+    if not languages:
+        raise PipelineError(
+            "no target languages configured",
+            path=pyproject,
+            fix="add at least one [tool.pipeline.languages.<code>] table",
+        )
+    source_code = settings.get("source_language", "en")
+    source_locale = _locale(settings.get("source_locale", source_code), "source_locale", pyproject)
+    return Config(
+        root=root,
+        site_name=settings.get("site_name", "Site"),
+        source_language=Language(source_code, source_locale, ()),
+        languages=tuple(languages),
+        source_dir=root / settings.get("source_dir", "source"),
+        translations_dir=root / settings.get("translations_dir", "translations"),
+        output_dir=root / settings.get("output_dir", "site"),
+        glossary=root / settings.get("glossary", "glossary.yaml"),
+        pyproject=pyproject,
+    )

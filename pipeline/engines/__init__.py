@@ -1,0 +1,23 @@
+"""Translation engines, looked up by the names used in [tool.pipeline]."""
+
+from __future__ import annotations
+
+from ..errors import PipelineError
+from .apertium import ApertiumEngine
+from .base import Engine, EngineUnavailable, Translation
+from .pseudo import PseudoEngine
+
+ENGINES: dict[str, type[Engine]] = {
+    "apertium": ApertiumEngine,
+    "pseudo": PseudoEngine,
+}
+
+__all__ = ["ENGINES", "Engine", "EngineUnavailable", "Translation", "get_engine"]
+
+
+def get_engine(name: str) -> Engine:
+    try:
+        return ENGINES[name]()
+    except KeyError:
+        known = ", ".join(sorted(ENGINES))
+        raise PipelineError(f"unknown engine '{name}'", fix=f"use one of: {known}") from None

@@ -1,0 +1,46 @@
+"""`pipeline translate FILE.md`: one Markdown file through an engine, catalogs untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from mdformat.renderer import MDRenderer
+
+from .articles import Article, parse_article
+from .engines import Engine
+from .errors import PipelineError
+from .markdown import markdown
+from .reassemble import reassemble
+from .segment import segment
+
+
+def read_any(path: Path, text: str) -> Article:
+    """An article with front matter, or any Markdown file without it."""
+    if text.startswith(("---\n", "---\r\n")):
+        try:
+            article = parse_article(path, text, required=())
+        except PipelineError:
+            article = None  # a thematic break, not front matter
+        if article is not None and article.meta:
+            return article
+    return Article(path, path.stem, {}, text, 1, {})
+
+
+def translate_markdown(
+    article: Article, engine: Engine, source: str, target: str, fmt: str = "html"
+) -> str:
+    """The article translated by ``engine``, rendered as HTML or Markdown."""
+    doc = segment(article)
+    texts = list(dict.fromkeys(u.text for u in doc.units()))
+    results = dict(zip(texts, engine.translate_batch(texts, source, target), strict=True))
+    meta, _ = reassemble(doc, target, lambda piece: results[piece.text].text or None)
+    md = markdown()
+    if fmt == "html":
+        return md.renderer.render(doc.tokens, md.options, doc.env)
+    body = MDRenderer().render(doc.tokens, md.options, doc.env)
+    if not article.meta:
+        return body
+    front = {**article.meta, **meta}
+    dumped = yaml.safe_dump(front, allow_unicode=True, sort_keys=False)
+    return f"---\n{dumped}---\n\n{body}"

@@ -1,0 +1,87 @@
+"""Translated pieces -> the article's token stream, in place.
+
+The caller decides which text each piece gets (a translation, or ``None`` for
+the English). A translation whose placeholders do not match its English is not
+used: the piece keeps its English and the mismatch is reported, so a page is
+never published with broken markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from markdown_it.token import Token
+
+from .placeholders import PlaceholderMismatch
+from .segment import Document, Piece, Slot
+
+# Languages written without spaces between sentences.
+NO_SPACE_LANGUAGES = {"zh", "ja", "th", "lo", "km", "my"}
+
+
+@dataclass
+class Placed:
+    """What a piece ended up showing on the page."""
+
+    slot: Slot
+    piece: Piece
+    translated: bool  # False: the English is shown
+    mismatch: str = ""  # why a translation was refused
+
+
+def plain_text(tokens: list[Token]) -> str:
+    """Text of inline tokens as an attribute or alt would show it (markup dropped)."""
+    parts = []
+    for tok in tokens:
+        if tok.type in ("text", "text_special", "code_inline"):
+            parts.append(tok.content)
+        elif tok.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif tok.type == "image":
+            parts.append(plain_text(tok.children or []))
+    return "".join(parts)
+
+
+def _join(parts: list[list[Token]], joiner: str) -> list[Token]:
+    out: list[Token] = []
+    for index, part in enumerate(parts):
+        if index and joiner:
+            out.append(Token("text", "", 0, content=joiner))
+        out.extend(part)
+    return out
+
+
+def reassemble(
+    doc: Document, language: str, choose: Callable[[Piece], str | None]
+) -> tuple[dict[str, str], list[Placed]]:
+    """Write translations into ``doc.tokens``; returns translated front matter and placements."""
+    joiner = "" if language.split("_")[0] in NO_SPACE_LANGUAGES else " "
+    meta: dict[str, str] = {}
+    placed: list[Placed] = []
+    for slot in doc.slots:
+        parts = []
+        for piece in slot.pieces:
+            target = choose(piece) if piece.translatable else None
+            tokens, mismatch = None, ""
+            if target is not None:
+                try:
+                    tokens = piece.codes.decode(target)
+                except PlaceholderMismatch as exc:
+                    mismatch = str(exc)
+            if tokens is None:
+                tokens = piece.codes.decode(piece.text)
+            parts.append(tokens)
+            if piece.translatable:
+                placed.append(Placed(slot, piece, target is not None and not mismatch, mismatch))
+        tokens = _join(parts, joiner)
+        if slot.kind == "inline":
+            slot.token.children = tokens
+        elif slot.kind == "alt":
+            slot.token.children = tokens
+            slot.token.content = plain_text(tokens)
+        elif slot.kind == "attr":
+            slot.token.attrSet(slot.name, plain_text(tokens))
+        else:
+            meta[slot.name] = plain_text(tokens)
+    return meta, placed

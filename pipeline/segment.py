@@ -1,0 +1,208 @@
+"""Article -> translation units.
+
+Every translatable piece of an article (front-matter title and summary,
+headings, paragraphs, list items, table cells, block quotes, image alt text,
+link and image titles) becomes one or more *pieces*, one per sentence. A piece
+is placeholder text (see placeholders.py); the translatable ones are the units
+that go into catalogs. A ``Slot`` remembers where its pieces came from so that
+reassemble.py can put translations back into the same token stream.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pysbd
+from markdown_it.token import Token
+
+from .articles import TRANSLATABLE_FIELDS, Article
+from .markdown import markdown
+from .placeholders import Atom, Placeholders, _text_atoms, atomize, has_words
+
+# Codes stand in the text given to the sentence splitter as private-use characters.
+CODE_BASE = 0xE000
+# Text without any of these cannot hold two sentences, so pysbd (slow) is skipped.
+SENTENCE_END_RE = re.compile(r"[.!?\u2026][\s\"'\u201d\u2019)\]\uE000-\uF8FF]")
+
+
+@dataclass
+class Piece:
+    text: str  # placeholder text, as in the catalog's msgid
+    codes: Placeholders
+    line: int  # line in the source file
+    translatable: bool
+
+
+@dataclass
+class Slot:
+    kind: str  # "inline" (children of an inline token), "alt", "attr" or "meta"
+    pieces: list[Piece]
+    token: Token | None = None  # the inline / image / link token written back to
+    name: str = ""  # attribute name ("attr") or front-matter field ("meta")
+    block: Token | None = None  # the enclosing block's opening token (for page markers)
+
+
+@dataclass
+class Unit:
+    """One catalog entry's worth of English: its text and where it occurs."""
+
+    text: str
+    line: int
+    note: str = ""  # what kind of text it is, when not plain body text
+
+
+@dataclass
+class Document:
+    article: Article
+    tokens: list[Token]
+    env: dict
+    slots: list[Slot] = field(default_factory=list)
+
+    def units(self) -> list[Unit]:
+        """Translatable units in reading order (duplicates included)."""
+        notes = {"alt": "image alt text", "attr": "title attribute", "meta": "front matter: "}
+        out = []
+        for slot in self.slots:
+            note = notes.get(slot.kind, "")
+            if slot.kind == "meta":
+                note += slot.name
+            out.extend(Unit(p.text, p.line, note) for p in slot.pieces if p.translatable)
+        return out
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+@lru_cache(maxsize=65536)
+def sentence_bounds(masked: str) -> tuple[int, ...]:
+    """End offsets of the sentences of ``masked`` (pysbd; cached: it is the slow part)."""
+    if not SENTENCE_END_RE.search(masked):
+        return (len(masked),)
+    sentences = _segmenter().segment(masked)
+    if "".join(sentences) != masked:  # pysbd promises this with clean=False; be safe
+        return (len(masked),)
+    ends, pos = [], 0
+    for sentence in sentences:
+        pos += len(sentence)
+        ends.append(pos)
+    return tuple(ends)
+
+
+def split_sentences(atoms: list[Atom]) -> list[list[Atom]]:
+    """Split atoms at sentence ends, never inside paired markup."""
+    masked, starts = [], []
+    pos = 0
+    for atom in atoms:
+        starts.append(pos)
+        piece = atom.text if atom.kind == "text" else chr(CODE_BASE + len(masked) % 6000)
+        masked.append(piece)
+        pos += len(piece)
+    bounds = sentence_bounds("".join(masked))
+
+    groups: list[list[Atom]] = [[]]
+    b = 0
+    for atom, start in zip(atoms, starts, strict=True):
+        if atom.kind != "text":
+            # A closing code at a sentence end belongs to the sentence it closes.
+            while b < len(bounds) - 1 and (
+                bounds[b] < start or (bounds[b] == start and atom.kind != "close")
+            ):
+                b += 1
+                groups.append([])
+            groups[-1].append(atom)
+            continue
+        text, offset = atom.text, start
+        while b < len(bounds) - 1 and bounds[b] < offset + len(text):
+            cut = max(0, bounds[b] - offset)
+            if cut > 0:
+                groups[-1].append(Atom("text", text[:cut], atom.tokens))
+            text, offset = text[cut:], offset + cut
+            b += 1
+            groups.append([])
+        if text:
+            groups[-1].append(Atom("text", text, atom.tokens))
+    return _merge_unbalanced([g for g in groups if g])
+
+
+def _merge_unbalanced(groups: list[list[Atom]]) -> list[list[Atom]]:
+    merged: list[list[Atom]] = []
+    open_count = 0
+    for group in groups:
+        if open_count:
+            merged[-1].extend(group)
+        else:
+            merged.append(list(group))
+        open_count += sum(1 for a in group if a.kind == "open")
+        open_count -= sum(1 for a in group if a.kind == "close")
+    return merged
+
+
+def _strip(group: list[Atom]) -> list[Atom]:
+    """Drop the whitespace around a sentence (the joiner puts it back)."""
+    group = list(group)
+    while group and group[0].kind == "text" and not group[0].text.strip():
+        group.pop(0)
+    while group and group[-1].kind == "text" and not group[-1].text.strip():
+        group.pop()
+    if group and group[0].kind == "text":
+        group[0] = Atom("text", group[0].text.lstrip(), group[0].tokens)
+    if group and group[-1].kind == "text":
+        group[-1] = Atom("text", group[-1].text.rstrip(), group[-1].tokens)
+    return group
+
+
+def _is_softbreak(atom: Atom) -> bool:
+    return bool(atom.tokens) and atom.tokens[0].type == "softbreak"
+
+
+def pieces_of(atoms: list[Atom], first_line: int) -> list[Piece]:
+    """Sentence pieces of an atom stream; ``first_line`` is the line of its first atom."""
+    pieces, breaks_before = [], 0
+    for group in split_sentences(atoms):
+        stripped = _strip(group)
+        leading = next((i for i, a in enumerate(group) if a.text.strip() or a.kind != "text"), 0)
+        line = first_line + breaks_before + sum(map(_is_softbreak, group[:leading]))
+        breaks_before += sum(map(_is_softbreak, group))
+        if stripped:
+            text, codes = Placeholders.encode(stripped)
+            pieces.append(Piece(text, codes, line, has_words(text)))
+    return pieces
+
+
+def _inline_slots(inline: Token, block: Token | None, line: int) -> list[Slot]:
+    slots = [Slot("inline", pieces_of(atomize(inline.children or []), line), inline, block=block)]
+    for child in inline.children or []:
+        if child.type == "image" and child.children:
+            alt = pieces_of(atomize(child.children), line)
+            slots.append(Slot("alt", alt, child, block=block))
+        title = child.attrGet("title") if child.type in ("image", "link_open") else None
+        if title:
+            pieces = pieces_of(_text_atoms(str(title)), line)
+            slots.append(Slot("attr", pieces, child, "title", block))
+    return slots
+
+
+def segment(article: Article) -> Document:
+    """Parse an article and find all its pieces. The token stream is fresh each call."""
+    env: dict = {}
+    tokens = markdown().parse(article.body, env)
+    doc = Document(article, tokens, env)
+    for name in TRANSLATABLE_FIELDS:
+        value = article.meta.get(name)
+        if value:
+            pieces = pieces_of(_text_atoms(str(value)), article.meta_lines.get(name, 2))
+            doc.slots.append(Slot("meta", pieces, name=name))
+    block: Token | None = None
+    line = article.body_line
+    for tok in tokens:
+        if tok.nesting == 1:
+            block = tok
+        if tok.map is not None:
+            line = article.body_line + tok.map[0]
+        if tok.type == "inline":
+            doc.slots.extend(_inline_slots(tok, block, line))
+    return doc

@@ -1,0 +1,70 @@
+"""Choosing an engine per language and turning its output into catalog entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from babel.messages.catalog import Message
+
+from .catalog import MT_PREFIX
+from .config import Language
+from .engines import Engine, EngineUnavailable, Translation, get_engine
+from .errors import PipelineError
+from .placeholders import PlaceholderMismatch, check_codes, codes_of
+
+
+@dataclass
+class EngineChoice:
+    engine: Engine | None
+    skipped: list[str]  # why each earlier engine in line was passed over
+
+    def hint(self, source: str, target: str) -> str:
+        reasons = "; ".join(self.skipped) or "no engine is configured"
+        return f"{source}->{target}: {reasons}"
+
+
+def choose_engine(source: str, language: Language | str, override: str | None) -> EngineChoice:
+    """The first engine in the language's order that can translate the pair.
+
+    A broken installation of a wanted engine stops the run (PipelineError); an
+    engine that simply lacks the pair is skipped with its reason.
+    """
+    target = language if isinstance(language, str) else language.code
+    names = [override] if override else list(language.engines)
+    skipped = []
+    for name in names:
+        engine = get_engine(name)
+        try:
+            engine.check(source, target)
+        except EngineUnavailable as exc:
+            if exc.fatal or override:
+                raise PipelineError(
+                    f"engine '{name}' cannot translate {source}->{target}: {exc.reason}",
+                    fix=exc.fix,
+                ) from exc
+            skipped.append(f"{name}: {exc.reason} (fix: {exc.fix})")
+            continue
+        return EngineChoice(engine, skipped)
+    return EngineChoice(None, skipped)
+
+
+def to_message_fields(source: str, result: Translation, engine: str) -> tuple[str, set[str]]:
+    """msgstr and flags for a machine translation, with its quality findings."""
+    flags = {"fuzzy", f"{MT_PREFIX}{engine}", *result.flags}
+    if not result.text.strip():
+        return "", flags - {"fuzzy"}
+    try:
+        check_codes(result.text, codes_of(source))
+    except PlaceholderMismatch:
+        flags.add("markup")
+    return result.text, flags
+
+
+def fill(messages: list[Message], results: dict[str, Translation], engine: str) -> None:
+    """Put engine output into untranslated entries (never into any other)."""
+    for message in messages:
+        result = results.get(message.id)
+        if result is None or message.string:
+            continue
+        message.string, flags = to_message_fields(message.id, result, engine)
+        message.flags = flags

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what the pipeline needs on a fresh Debian/Ubuntu machine:
+# Apertium with its English->Spanish and English->Catalan pairs (system packages),
+# and the Python package in .venv (with test tools when called with --test).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v apertium >/dev/null 2>&1 || need_apt+=(apertium)
+for pair in eng-spa eng-cat; do
+  if ! { command -v apertium >/dev/null 2>&1 && apertium -l 2>/dev/null | grep -qx "\s*$pair"; }; then
+    need_apt+=("apertium-$pair")
+  fi
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${need_apt[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+extras=""
+[ "${1:-}" = "--test" ] && extras="[test]"
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -e ".${extras}"

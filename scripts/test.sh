@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set up with test tools (see setup.sh), lint, and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+.venv/bin/ruff check pipeline tests scripts
+.venv/bin/python -m pytest "$@"

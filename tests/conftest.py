@@ -1,0 +1,47 @@
+"""Shared fixtures: a throwaway copy of the project, and the real Apertium."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Config, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def _has_apertium_pairs() -> bool:
+    from pipeline.engines.apertium import installed_modes
+
+    return shutil.which("apertium") is not None and {"eng-spa", "eng-cat"} <= installed_modes()
+
+
+requires_apertium = pytest.mark.skipif(
+    not _has_apertium_pairs(), reason="apertium with eng-spa and eng-cat is not installed"
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project's sources and settings, with no catalogs or site yet."""
+    shutil.copytree(ROOT / "source", tmp_path / "source")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    shutil.copy(ROOT / "glossary.yaml", tmp_path / "glossary.yaml")
+    return tmp_path
+
+
+@pytest.fixture
+def config(project: Path) -> Config:
+    return load_config(project)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Bytes and mtime (ns) of every file under ``folder``."""
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }

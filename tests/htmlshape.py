@@ -1,0 +1,54 @@
+"""HTML structure for comparisons: elements, attributes and code, not prose."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+# Attributes whose text is translated; their values may differ.
+TRANSLATED_ATTRIBUTES = {"alt", "title"}
+
+
+class _Shape(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.events: list[tuple] = []
+        self.code_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        kept = tuple(sorted((k, v) for k, v in attrs if k not in TRANSLATED_ATTRIBUTES))
+        self.events.append(("<", tag, kept))
+        if tag in ("code", "pre"):
+            self.code_depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        self.events.append((">", tag))
+        if tag in ("code", "pre"):
+            self.code_depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.code_depth:
+            if self.events and self.events[-1][0] == "code":
+                self.events[-1] = ("code", self.events[-1][1] + data)
+            else:
+                self.events.append(("code", data))
+
+    def handle_comment(self, data: str) -> None:
+        self.events.append(("comment", data))
+
+
+def shape(html: str) -> list[tuple]:
+    parser = _Shape()
+    parser.feed(html)
+    parser.close()
+    return parser.events
+
+
+def first_difference(expected: str, actual: str) -> str | None:
+    """None when both have the same shape, else a short reason."""
+    a, b = shape(expected), shape(actual)
+    for index, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return f"event {index}: expected {x!r}, got {y!r}"
+    if len(a) != len(b):
+        return f"expected {len(a)} events, got {len(b)}"
+    return None
