@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
+from conftest import ROOT, SHARED
 from htmlshape import first_difference
+
 from pipeline.cli import main
 from pipeline.engines.pseudo import PseudoEngine
 from pipeline.markdown import markdown
 from pipeline.oneoff import read_any, translate_markdown
-
-from conftest import ROOT, SHARED
 
 SPEC = SHARED / "eval" / "commonmark" / "spec-examples.json"
 
@@ -80,7 +79,8 @@ def test_markdown_output_round_trips_to_the_same_structure() -> None:
     assert translated.meta["title"].startswith("⟦")  # front matter translated too
     assert translated.meta["slug"] == "stem-cell-therapy-for-joint-pain"
     original = read_any(path, path.read_text(encoding="utf-8"))
-    assert first_difference(markdown().render(original.body), markdown().render(translated.body)) is None
+    expected, actual = markdown().render(original.body), markdown().render(translated.body)
+    assert first_difference(expected, actual) is None
 
 
 def test_pseudo_localization_is_deterministic_and_keeps_codes() -> None:
