@@ -51,7 +51,8 @@ def parse_article(path: Path, text: str, required: tuple[str, ...] = REQUIRED_FI
     try:
         meta = yaml.safe_load("".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # The context mark is where the broken construct starts (an unclosed bracket).
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1  # +1 for '---', +1 for 1-based
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise PipelineError(

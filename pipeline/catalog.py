@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import io
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import PoFileError, denormalize, generate_po, normalize, read_po
 
 from .errors import PipelineError
 from .fsutil import write_if_changed
@@ -41,6 +40,7 @@ MT_PREFIX = "mt-"
 # A changed sentence keeps its old human translation as a suggestion when at least
 # this similar (difflib ratio) to the old English.
 SIMILARITY = 0.6
+WIDTH = 76  # gettext's default wrapping, as msgmerge and Poedit write it
 
 
 def state_of(message: Message) -> str:
@@ -72,7 +72,7 @@ def read_catalog(path: Path, locale: Locale) -> Catalog | None:
     """The catalog at ``path``, or None when there is none yet."""
     try:
         with path.open("rb") as fh:
-            return read_po(fh, locale=locale, abort_invalid=True)
+            catalog = read_po(fh, locale=locale, abort_invalid=True)
     except FileNotFoundError:
         return None
     except PoFileError as exc:
@@ -86,12 +86,48 @@ def read_catalog(path: Path, locale: Locale) -> Catalog | None:
         raise PipelineError(
             f"unreadable PO file ({exc})", path=path, fix="save it as UTF-8 or restore it from git"
         ) from exc
+    for message in [*catalog, *catalog.obsolete.values()]:
+        _recover_previous(message)
+    return catalog
+
+
+def _recover_previous(message: Message) -> None:
+    """Move ``#| msgid`` lines, which Babel's reader keeps as comments, to previous_id."""
+    previous = [c[1:].strip() for c in message.user_comments if c.startswith("|")]
+    if not previous:
+        return
+    message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+    fields: dict[str, list[str]] = {}
+    current = None
+    for line in previous:
+        keyword, _, rest = line.partition(" ")
+        if keyword in ("msgid", "msgid_plural", "msgctxt"):
+            current = fields.setdefault(keyword, [])
+            line = rest
+        if current is not None:
+            current.append(line)
+    if "msgid" in fields:
+        message.previous_id = [denormalize("\n".join(fields["msgid"]))]
 
 
 def render_catalog(catalog: Catalog) -> bytes:
-    buf = io.BytesIO()
-    write_po(buf, catalog, width=76, include_previous=True, sort_output=False)
-    return buf.getvalue()
+    """The PO file's bytes: Babel's writer, plus ``#| msgid`` lines in GNU form.
+
+    Babel wraps previous msgids like comments, splitting quoted strings across
+    lines; so they are written here, right before each entry's msgid. Obsolete
+    entries keep no previous msgid (Babel's reader rejects ``#~|``).
+    """
+    messages = iter(list(catalog))  # the header first, then entries in order
+    chunks = []
+    for chunk in generate_po(catalog, width=WIDTH, include_previous=False):
+        if chunk.startswith("msgid "):
+            message = next(messages, None)
+            if message is not None and message.previous_id:
+                lines = normalize(message.previous_id[0], width=WIDTH).splitlines()
+                chunks.append(f"#| msgid {lines[0]}\n")
+                chunks.extend(f"#| {line}\n" for line in lines[1:])
+        chunks.append(chunk)
+    return "".join(chunks).encode("utf-8")
 
 
 def write_catalog(path: Path, catalog: Catalog) -> bool:
@@ -190,7 +226,7 @@ def merge(
             message = _copy(match, unit.text)
             message.flags.add("fuzzy")
             message.flags.difference_update({f for f in message.flags if f.startswith(MT_PREFIX)})
-            message.previous_id = match.previous_id or match.id
+            message.previous_id = match.previous_id or [match.id]
         elif (remembered := memory.get(unit.text)) is not None:
             message = _copy(remembered, unit.text)
         else:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the pipeline needs on a fresh Debian/Ubuntu machine:
 # Apertium with its English->Spanish and English->Catalan pairs (system packages),
-# and the Python package in .venv (with test tools when called with --test).
+# and the Python package with Argos Translate in .venv (plus test tools with --test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +23,8 @@ fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-extras=""
-[ "${1:-}" = "--test" ] && extras="[test]"
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e ".${extras}"
+extras="argos"
+[ "${1:-}" = "--test" ] && extras="argos,test"
+# torch first, pinned to the CPU build: argostranslate would otherwise pull CUDA wheels.
+.venv/bin/python -m pip install -q "torch==2.13.0"
+.venv/bin/python -m pip install -q -e ".[${extras}]"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from ..errors import PipelineError
 from .apertium import ApertiumEngine
+from .argos import ArgosEngine
 from .base import Engine, EngineUnavailable, Translation
 from .pseudo import PseudoEngine
 
 ENGINES: dict[str, type[Engine]] = {
+    "argos": ArgosEngine,
     "apertium": ApertiumEngine,
     "pseudo": PseudoEngine,
 }

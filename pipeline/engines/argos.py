@@ -1,0 +1,93 @@
+"""Argos Translate: neural MT from installed ``.argosmodel`` packages.
+
+Models are found with argostranslate's package API. Translation does not go
+through ``argostranslate.translate``: that translates one text at a time and
+splits it into sentences again. Our units are already sentences, so the whole
+batch goes to the package's CTranslate2 model at once, tokenized with the
+package's own tokenizer (SentencePiece or BPE).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from .base import Engine, EngineUnavailable, Translation
+
+INSTALL_HINT = (
+    "install an Argos Translate model for {s}->{t}: `argospm update && argospm install "
+    "translate-{s}_{t}` where the Argos index can be reached, or from a downloaded file: "
+    "`python -c \"import argostranslate.package as p; p.install_from_path('FILE.argosmodel')\"`"
+)
+LIBRARY_HINT = "pip install torch==2.13.0 && pip install argostranslate (or: pip install -e '.[argos]')"
+
+
+def _package_api():
+    try:
+        import argostranslate.package as package
+    except ImportError as exc:
+        raise EngineUnavailable("argostranslate is not installed", LIBRARY_HINT) from exc
+    return package
+
+
+def find_package(source: str, target: str):
+    """The newest installed Argos package for the pair, or None."""
+    packages = [
+        p for p in _package_api().get_installed_packages()
+        if p.from_code == source and p.to_code == target
+    ]  # fmt: skip
+    return max(packages, key=lambda p: str(p.package_version), default=None)
+
+
+def _device() -> str:
+    wanted = os.environ.get("PIPELINE_ARGOS_DEVICE", "auto")
+    if wanted != "auto":
+        return wanted
+    import ctranslate2
+
+    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+
+
+@cache
+def _translator(model_dir: str, device: str, threads: int):
+    import ctranslate2
+
+    return ctranslate2.Translator(model_dir, device=device, intra_threads=threads)
+
+
+class ArgosEngine(Engine):
+    name = "argos"
+    batch_size = 64  # sentences per CTranslate2 batch
+    beam_size = 2
+
+    def check(self, source: str, target: str) -> None:
+        if find_package(source, target) is None:
+            raise EngineUnavailable(
+                f"no Argos Translate model for {source}->{target} is installed",
+                INSTALL_HINT.format(s=source, t=target),
+            )
+
+    def translate_batch(self, texts: list[str], source: str, target: str) -> list[Translation]:
+        if not texts:
+            return []
+        package = find_package(source, target)
+        if package is None:
+            self.check(source, target)
+        threads = int(os.environ.get("PIPELINE_ARGOS_THREADS", "0"))  # 0: CTranslate2 decides
+        translator = _translator(str(package.package_path / "model"), _device(), threads)
+        tokenized = [package.tokenizer.encode(text) for text in texts]
+        prefix = [[package.target_prefix]] * len(texts) if package.target_prefix else None
+        outputs = translator.translate_batch(
+            tokenized,
+            target_prefix=prefix,
+            max_batch_size=self.batch_size,
+            beam_size=self.beam_size,
+            replace_unknowns=True,
+        )
+        results = []
+        for output in outputs:
+            text = package.tokenizer.decode(output.hypotheses[0])
+            if package.target_prefix and text.startswith(package.target_prefix):
+                text = text[len(package.target_prefix) :]
+            results.append(Translation(text.strip()))
+        return results

@@ -1,0 +1,77 @@
+"""The Apertium engine, through the real apertium binary."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from conftest import requires_apertium
+
+from pipeline.engines import EngineUnavailable, get_engine
+from pipeline.engines.apertium import from_wire, installed_modes, to_wire
+
+pytestmark = requires_apertium
+
+
+def test_translates_a_batch_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real_run = subprocess.run
+
+    def counting_run(*args, **kwargs):
+        calls.append(args[0])
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", counting_run)
+    texts = [f"The patient number {n} has chronic pain." for n in range(40)]
+    results = get_engine("apertium").translate_batch(texts, "en", "es")
+    assert len(calls) == 1
+    assert [r.text for r in results][:2] == [
+        "El número paciente 0 tiene dolor crónico.",
+        "El número paciente 1 tiene dolor crónico.",
+    ]
+
+
+def test_keeps_placeholders_and_escapes_text() -> None:
+    (result,) = get_engine("apertium").translate_batch(
+        ["Read <g1>the big guide</g1> at <x2/> when pain < 5 and call <x3/> today."], "en", "ca"
+    )
+    assert "<g1>" in result.text and "</g1>" in result.text
+    assert "<x2/>" in result.text and "<x3/>" in result.text
+    assert "< 5" in result.text and "&lt;" not in result.text
+
+
+def test_unknown_words_are_flagged_and_unmarked() -> None:
+    (result,) = get_engine("apertium").translate_batch(
+        ["The xyzzyq reduces pain."], "en", "es"
+    )
+    assert "unknown-words" in result.flags
+    assert "xyzzyq" in result.text and "*" not in result.text
+
+
+def test_catalan_pair_is_used() -> None:
+    (result,) = get_engine("apertium").translate_batch(["Stem cells reduce pain."], "en", "ca")
+    assert "dolor" in result.text and "redueixen" in result.text
+
+
+def test_wire_format_round_trip_and_split_span_repair() -> None:
+    text = "A <g1>b <g2>c</g2></g1> <x3/> d < e"
+    assert from_wire(to_wire(text)) == text
+    assert from_wire('<span id="g1">Regeneración</span> de <span id="g1">cartílago</span>') == (
+        "<g1>Regeneración de cartílago</g1>"
+    )
+
+
+def test_pair_without_apertium_support_is_skipped_not_fatal() -> None:
+    with pytest.raises(EngineUnavailable) as info:
+        get_engine("apertium").check("en", "zh")
+    assert not info.value.fatal
+
+
+def test_missing_binary_is_fatal_with_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    installed_modes.cache_clear()
+    with pytest.raises(EngineUnavailable) as info:
+        get_engine("apertium").check("en", "es")
+    installed_modes.cache_clear()
+    assert info.value.fatal
+    assert "apt-get install apertium apertium-eng-spa" in info.value.fix

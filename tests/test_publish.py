@@ -1,0 +1,231 @@
+"""`pipeline publish` end to end: real files, the real Apertium binary, the real CLI."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from babel import Locale
+from babel.messages.pofile import read_po, write_po
+from click.testing import CliRunner
+from conftest import requires_apertium, snapshot
+
+from pipeline.catalog import read_catalog, state_of
+from pipeline.cli import main
+from pipeline.engines.apertium import ApertiumEngine, installed_modes
+from pipeline.protect import PROTECTED_RE
+
+pytestmark = requires_apertium
+SLUG = "stem-cell-therapy-for-joint-pain"
+
+
+def run(project: Path, *args: str):
+    return CliRunner().invoke(main, [*args, "--project", str(project)])
+
+
+def publish(project: Path, *args: str):
+    result = run(project, "publish", *args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def catalog(project: Path, lang: str, slug: str = SLUG):
+    return read_catalog(project / "translations" / lang / f"{slug}.po", Locale.parse(lang))
+
+
+def save(project: Path, lang: str, cat, slug: str = SLUG) -> None:
+    with (project / "translations" / lang / f"{slug}.po").open("wb") as fh:
+        write_po(fh, cat, width=76, include_previous=True)
+
+
+def page(project: Path, lang: str, slug: str = SLUG) -> str:
+    return (project / "site" / lang / slug / "index.html").read_text(encoding="utf-8")
+
+
+def edit_source(project: Path, old: str, new: str, slug: str = SLUG) -> None:
+    path = project / "source" / f"{slug}.md"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+class CountingApertium(ApertiumEngine):
+    """The real engine, recording what each batch asked for."""
+
+    batches: list[tuple[str, list[str]]] = []
+
+    def translate_batch(self, texts, source, target):
+        CountingApertium.batches.append((target, list(texts)))
+        return super().translate_batch(texts, source, target)
+
+
+@pytest.fixture
+def counting(monkeypatch: pytest.MonkeyPatch) -> type[CountingApertium]:
+    CountingApertium.batches = []
+    monkeypatch.setitem(__import__("pipeline.engines", fromlist=["ENGINES"]).ENGINES,
+                        "apertium", CountingApertium)  # fmt: skip
+    return CountingApertium
+
+
+def test_spanish_and_catalan_from_apertium_chinese_flagged_fallback(project: Path) -> None:
+    result = publish(project)
+    for lang in ("es", "ca"):
+        for path in (project / "translations" / lang).glob("*.po"):
+            cat = read_po(path.open("rb"))
+            states = Counter(state_of(m) for m in cat if m.id)
+            assert set(states) == {"machine"}, (path, states)
+            assert all("mt-apertium" in m.flags for m in cat if m.id)
+    assert "El dolor de junta" in page(project, "es") or "Dolor de junta" in page(project, "es")
+    assert "dolor articular" in page(project, "ca") or "dolor de junta" in page(project, "ca")
+    zh = page(project, "zh")
+    assert '<html lang="zh"' in zh
+    assert 'data-l10n-banner="untranslated"' in zh
+    assert zh.count('data-l10n-state="untranslated" lang="en"') > 20
+    assert "zh units shown in English" in result.output
+    assert "argos" in result.output.lower()
+
+
+def _protected(html: str) -> Counter:
+    body = html.split("<article>", 1)[1].split("</article>", 1)[0]
+    found = Counter(re.findall(r'(?:href|src)="([^"]*)"', body))
+    found.update(f"code:{c}" for c in re.findall(r"<code[^>]*>(.*?)</code>", body, re.DOTALL))
+    text = re.sub(r"<[^>]+>", " ", body)
+    found.update(f"text:{m.group()}" for m in PROTECTED_RE.finditer(text))
+    return found
+
+
+def test_urls_emails_phones_and_code_identical_on_every_page(project: Path) -> None:
+    edit_source(project, "## Conclusion", "Run `pipeline --help` or see https://example.org/x.\n\n## Conclusion")
+    publish(project)
+    checked = 0
+    for english in (project / "site" / "en").glob("*/index.html"):
+        expected = _protected(english.read_text(encoding="utf-8"))
+        for lang in ("es", "ca", "zh"):
+            translated = project / "site" / lang / english.parent.name / "index.html"
+            assert _protected(translated.read_text(encoding="utf-8")) == expected, translated
+            checked += 1
+    assert checked == 15
+    joint = _protected(page(project, "es"))
+    assert joint["tel:+447778936902"] == 1 and joint["mailto:head_office@nbscience.com"] == 1
+    assert joint["code:pipeline --help"] == 1 and joint["text:https://example.org/x"] == 1
+
+
+def test_publishing_again_changes_no_file(project: Path) -> None:
+    publish(project)
+    before = snapshot(project / "translations") | snapshot(project / "site")
+    result = publish(project)
+    after = snapshot(project / "translations") | snapshot(project / "site")
+    assert after == before
+    assert "0 files written" in result.output
+
+
+def test_one_edited_sentence_sends_one_unit_per_language(project: Path, counting) -> None:
+    publish(project)
+    counting.batches.clear()
+    edit_source(project, "Stem cell therapy can be expensive", "Stem cell therapy is expensive")
+    publish(project)
+    assert sorted((lang, len(texts)) for lang, texts in counting.batches) == [("ca", 1), ("es", 1)]
+    assert counting.batches[0][1] == [
+        "<g1>Cost:</g1> Stem cell therapy is expensive, and insurance coverage for "
+        "regenerative treatments may be limited."
+    ]
+
+
+def test_hand_approved_translation_survives_every_publish(project: Path) -> None:
+    publish(project)
+    cat = catalog(project, "es")
+    msgid = "Stem cell therapy offers several advantages over traditional treatments for joint pain:"
+    cat[msgid].string = "La terapia celular ofrece varias ventajas frente a los tratamientos habituales:"
+    cat[msgid].flags.discard("fuzzy")  # what Poedit does when a translator approves
+    save(project, "es", cat)
+    publish(project)
+    publish(project, "--engine", "pseudo")  # even an engine told to run cannot replace it
+    message = catalog(project, "es")[msgid]
+    assert message.string.startswith("La terapia celular ofrece varias ventajas")
+    assert state_of(message) == "approved"
+    html = page(project, "es")
+    assert '<p data-l10n-state="approved">La terapia celular ofrece varias ventajas' in html
+
+
+def test_changed_english_keeps_the_human_text_as_stale_suggestion(project: Path, counting) -> None:
+    publish(project)
+    cat = catalog(project, "ca")
+    old = "Stem cell therapy offers several advantages over traditional treatments for joint pain:"
+    gone = "This can help patients avoid the potential side effects of long-term medication use."
+    for msgid, text in ((old, "La teràpia ofereix diversos avantatges:"), (gone, "Això ajuda.")):
+        cat[msgid].string = text
+        cat[msgid].flags.discard("fuzzy")
+    save(project, "ca", cat)
+    new = old.replace("several advantages", "many advantages")
+    edit_source(project, old, new)
+    edit_source(project, " " + gone, "")
+    counting.batches.clear()
+    publish(project, "--lang", "ca")
+    cat = catalog(project, "ca")
+    assert state_of(cat[new]) == "stale"
+    assert cat[new].string == "La teràpia ofereix diversos avantatges:"
+    assert cat[new].previous_id == [old]
+    assert cat.obsolete[gone].string == "Això ajuda."
+    assert counting.batches == []  # nothing needed the engine
+    po_text = (project / "translations" / "ca" / f"{SLUG}.po").read_text(encoding="utf-8")
+    assert "#| msgid" in po_text and "#~ msgid" in po_text
+
+
+def test_status_table_counts_states(project: Path) -> None:
+    publish(project)
+    result = run(project, "status")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == [
+        "lang", "article", "total", "approved", "machine", "stale", "untransl.", "flagged"
+    ]  # fmt: skip
+    es_joint = next(line.split() for line in lines if line.startswith("es") and SLUG in line)
+    zh_joint = next(line.split() for line in lines if line.startswith("zh") and SLUG in line)
+    total = int(es_joint[2])
+    assert es_joint[3:7] == ["0", str(total), "0", "0"]
+    assert zh_joint[3:7] == ["0", "0", "0", str(total)]
+
+
+# --- bad input: one line naming the file or the fix, exit 1, nothing damaged -------
+
+
+def _fails_cleanly(project: Path, result, *expected: str) -> None:
+    assert result.exit_code == 1
+    message = result.output.strip()
+    assert len(message.splitlines()) == 1, message
+    for part in expected:
+        assert part in message
+
+
+def test_broken_front_matter(project: Path) -> None:
+    publish(project)
+    before = snapshot(project / "translations") | snapshot(project / "site")
+    path = project / "source" / f"{SLUG}.md"
+    path.write_text(path.read_text().replace("slug: ", "slug: [unclosed ", 1))
+    result = run(project, "publish")
+    _fails_cleanly(project, result, f"source/{SLUG}.md:3:", "invalid YAML")
+    assert snapshot(project / "translations") | snapshot(project / "site") == before
+
+
+def test_missing_source_folder(tmp_path: Path, project: Path) -> None:
+    import shutil
+
+    shutil.rmtree(project / "source")
+    result = run(project, "publish")
+    _fails_cleanly(project, result, "source", "source folder not found", "Fix:")
+
+
+def test_missing_apertium_binary(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    publish(project)
+    before = snapshot(project / "translations") | snapshot(project / "site")
+    edit_source(project, "## Conclusion", "A brand new sentence.\n\n## Conclusion")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    installed_modes.cache_clear()
+    try:
+        result = run(project, "publish")
+    finally:
+        installed_modes.cache_clear()
+    _fails_cleanly(project, result, "'apertium' program is not installed", "apt-get install apertium")
+    assert snapshot(project / "translations") | snapshot(project / "site") == before
