@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import click
@@ -30,6 +33,13 @@ class PipelineGroup(click.Group):
             sys.exit(1)
 
 
+def terminal_progress(items: list, label: str) -> AbstractContextManager[Iterable]:
+    """A progress bar on an interactive terminal; nothing in CI or when piped."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return nullcontext(items)
+    return click.progressbar(items, label=label, file=sys.stderr, show_pos=True)
+
+
 @click.group(cls=PipelineGroup)
 @click.version_option(package_name="nbscience-pipeline")
 def main() -> None:
@@ -47,7 +57,8 @@ def publish(project: Path, languages: tuple[str, ...], engine: str | None, quiet
 
     config = load_config(project)
     say = (lambda _: None) if quiet else (lambda msg: click.echo(msg, err=True))
-    result = run(config, languages, engine, report=say)
+    bar = (lambda items, label: nullcontext(items)) if quiet else terminal_progress
+    result = run(config, languages, engine, report=say, progress=bar)
     for hint in result.hints:
         click.echo(f"warning: {hint}", err=True)
     if not quiet:

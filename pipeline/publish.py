@@ -7,7 +7,8 @@ failed run leaves catalogs and pages as they were.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,12 @@ class PublishResult:
 
 
 Report = Callable[[str], None]
+# Wraps a long loop (items, label) for a progress display; by default, no display.
+Progress = Callable[[list, str], AbstractContextManager[Iterable]]
+
+
+def no_progress(items: list, label: str) -> AbstractContextManager[Iterable]:
+    return nullcontext(items)
 
 
 def _read_language(config: Config, language: Language) -> dict[str, Catalog]:
@@ -78,6 +85,7 @@ def publish(
     languages: tuple[str, ...] = (),
     engine: str | None = None,
     report: Report = lambda _: None,
+    progress: Progress = no_progress,
 ) -> PublishResult:
     result = PublishResult()
     articles = load_articles(config.source_dir, config.root)
@@ -102,7 +110,7 @@ def publish(
         translations = chosen.translate_batch(plan.pending, source, code)
         results = dict(zip(plan.pending, translations, strict=True))
         for catalog in plan.catalogs.values():
-            fill([m for m in catalog if m.id], results, chosen.name)
+            fill([m for m in catalog if m.id], results, chosen.name, code)
         result.sent[code] = len(plan.pending)
         result.engines[code] = chosen.name
 
@@ -112,7 +120,7 @@ def publish(
             if write_catalog(path, catalog):
                 result.written.append(path)
 
-    _write_site(config, articles, plans, result, report)
+    _write_site(config, articles, plans, result, progress)
     return result
 
 
@@ -126,32 +134,44 @@ def _write_site(
     articles: list[Article],
     plans: list[LanguagePlan],
     result: PublishResult,
-    report: Report,
+    progress: Progress,
 ) -> None:
     out = config.output_dir
     english = config.source_language
-    report(f"rendering {len(articles) * (len(plans) + 1)} pages")
-    entries = []
-    for article in articles:
-        doc = segment(article)
-        meta = {k: str(v) for k, v in article.meta.items() if k in ("title", "summary")}
-        html = render_article(config, english, doc, meta, None)
-        _write(out / english.code / article.slug / "index.html", html, result)
-        entries.append((article.slug, meta))
+    with progress(articles, f"pages ({english.code})") as bar:
+        entries = list(_english_pages(config, bar, result))
     index = render_language_index(config, english, entries)
     _write(out / english.code / "index.html", index, result)
 
     for plan in plans:
         language = plan.language
-        entries = []
-        for article in articles:
-            doc = segment(article)
-            catalog = plan.catalogs[article.slug]
-            meta, placed, views = translate_document(doc, language.code, catalog)
-            worst = mark_blocks(placed, views)
-            html = render_article(config, language, doc, meta, worst)
-            _write(out / language.code / article.slug / "index.html", html, result)
-            entries.append((article.slug, meta))
+        with progress(articles, f"pages ({language.code})") as bar:
+            entries = list(_translated_pages(config, plan, bar, result))
         index = render_language_index(config, language, entries)
         _write(out / language.code / "index.html", index, result)
     _write(out / "index.html", render_root(config), result)
+
+
+def _english_pages(
+    config: Config, articles: Iterable[Article], result: PublishResult
+) -> Iterator[tuple[str, dict[str, str]]]:
+    english = config.source_language
+    for article in articles:
+        doc = segment(article)
+        meta = {k: str(v) for k, v in article.meta.items() if k in ("title", "summary")}
+        html = render_article(config, english, doc, meta, None)
+        _write(config.output_dir / english.code / article.slug / "index.html", html, result)
+        yield article.slug, meta
+
+
+def _translated_pages(
+    config: Config, plan: LanguagePlan, articles: Iterable[Article], result: PublishResult
+) -> Iterator[tuple[str, dict[str, str]]]:
+    language = plan.language
+    for article in articles:
+        doc = segment(article)
+        meta, placed, views = translate_document(doc, language.code, plan.catalogs[article.slug])
+        worst = mark_blocks(placed, views)
+        html = render_article(config, language, doc, meta, worst)
+        _write(config.output_dir / language.code / article.slug / "index.html", html, result)
+        yield article.slug, meta

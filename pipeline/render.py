@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from .catalog import APPROVED, MACHINE, STALE, UNTRANSLATED, quality_flags, state_of
 from .config import Config, Language
+from .guard import BLOCKING
 from .markdown import markdown
 from .reassemble import Placed, reassemble
 from .segment import Document
@@ -64,7 +65,10 @@ def translate_document(
     views = unit_views(catalog)
 
     def choose(piece) -> str | None:
-        return catalog[piece.text].string if piece.text in views else None
+        view = views.get(piece.text)
+        if view is None or (view.state == MACHINE and BLOCKING & set(view.flags)):
+            return None  # engine output the guard stopped: the English is shown
+        return catalog[piece.text].string
 
     meta, placed = reassemble(doc, language, choose)
     return meta, placed, views

@@ -10,7 +10,7 @@ from .catalog import MT_PREFIX
 from .config import Language
 from .engines import Engine, EngineUnavailable, Translation, get_engine
 from .errors import PipelineError
-from .placeholders import PlaceholderMismatch, check_codes, codes_of
+from .guard import inspect
 
 
 @dataclass
@@ -48,23 +48,23 @@ def choose_engine(source: str, language: Language | str, override: str | None) -
     return EngineChoice(None, skipped)
 
 
-def to_message_fields(source: str, result: Translation, engine: str) -> tuple[str, set[str]]:
-    """msgstr and flags for a machine translation, with its quality findings."""
+def to_message_fields(
+    source: str, result: Translation, engine: str, language: str
+) -> tuple[str, set[str]]:
+    """msgstr and flags for a machine translation, after the output guard."""
     flags = {"fuzzy", f"{MT_PREFIX}{engine}", *result.flags}
     if not result.text.strip():
         return "", flags - {"fuzzy"}
-    try:
-        check_codes(result.text, codes_of(source))
-    except PlaceholderMismatch:
-        flags.add("markup")
-    return result.text, flags
+    text, problems = inspect(source, result.text, language)
+    return text, flags | set(problems)
 
 
-def fill(messages: list[Message], results: dict[str, Translation], engine: str) -> None:
+def fill(
+    messages: list[Message], results: dict[str, Translation], engine: str, language: str
+) -> None:
     """Put engine output into untranslated entries (never into any other)."""
     for message in messages:
         result = results.get(message.id)
         if result is None or message.string:
             continue
-        message.string, flags = to_message_fields(message.id, result, engine)
-        message.flags = flags
+        message.string, message.flags = to_message_fields(message.id, result, engine, language)

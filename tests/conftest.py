@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Argos reads its packages folder when first imported: point it at an empty
+# folder so models installed on this machine never leak into the tests.
+os.environ["ARGOS_PACKAGES_DIR"] = tempfile.mkdtemp(prefix="argos-empty-")
 
 from pipeline.config import Config, load_config
 
@@ -45,3 +51,25 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+@pytest.fixture(scope="session")
+def argos_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny genuine en->zh Argos package, built once per test session."""
+    from build_argos_model import build_package
+
+    return build_package(tmp_path_factory.mktemp("argos") / "translate-en_zh.argosmodel")
+
+
+@pytest.fixture
+def argos_installed(argos_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Install the test package into a fresh packages folder for one test."""
+    import argostranslate.package
+    import argostranslate.settings
+
+    folder = tmp_path / "argos-packages"
+    folder.mkdir()
+    monkeypatch.setattr(argostranslate.settings, "package_data_dir", folder)
+    monkeypatch.setattr(argostranslate.settings, "package_dirs", [folder])
+    argostranslate.package.install_from_path(argos_model)
+    return folder

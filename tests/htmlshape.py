@@ -9,13 +9,14 @@ TRANSLATED_ATTRIBUTES = {"alt", "title"}
 
 
 class _Shape(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, ignored: set[str]) -> None:
         super().__init__(convert_charrefs=True)
         self.events: list[tuple] = []
         self.code_depth = 0
+        self.ignored = TRANSLATED_ATTRIBUTES | ignored
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        kept = tuple(sorted((k, v) for k, v in attrs if k not in TRANSLATED_ATTRIBUTES))
+        kept = tuple(sorted((k, v) for k, v in attrs if k not in self.ignored))
         self.events.append(("<", tag, kept))
         if tag in ("code", "pre"):
             self.code_depth += 1
@@ -36,16 +37,19 @@ class _Shape(HTMLParser):
         self.events.append(("comment", data))
 
 
-def shape(html: str) -> list[tuple]:
-    parser = _Shape()
+def shape(html: str, ignored: frozenset[str] = frozenset()) -> list[tuple]:
+    """Structure events; attributes named in ``ignored`` are left out too."""
+    parser = _Shape(set(ignored))
     parser.feed(html)
     parser.close()
     return parser.events
 
 
-def first_difference(expected: str, actual: str) -> str | None:
+def first_difference(
+    expected: str, actual: str, ignored: frozenset[str] = frozenset()
+) -> str | None:
     """None when both have the same shape, else a short reason."""
-    a, b = shape(expected), shape(actual)
+    a, b = shape(expected, ignored), shape(actual, ignored)
     for index, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
             return f"event {index}: expected {x!r}, got {y!r}"

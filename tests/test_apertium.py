@@ -41,9 +41,7 @@ def test_keeps_placeholders_and_escapes_text() -> None:
 
 
 def test_unknown_words_are_flagged_and_unmarked() -> None:
-    (result,) = get_engine("apertium").translate_batch(
-        ["The xyzzyq reduces pain."], "en", "es"
-    )
+    (result,) = get_engine("apertium").translate_batch(["The xyzzyq reduces pain."], "en", "es")
     assert "unknown-words" in result.flags
     assert "xyzzyq" in result.text and "*" not in result.text
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from babel import Locale
@@ -54,7 +55,7 @@ def edit_source(project: Path, old: str, new: str, slug: str = SLUG) -> None:
 class CountingApertium(ApertiumEngine):
     """The real engine, recording what each batch asked for."""
 
-    batches: list[tuple[str, list[str]]] = []
+    batches: ClassVar[list[tuple[str, list[str]]]] = []
 
     def translate_batch(self, texts, source, target):
         CountingApertium.batches.append((target, list(texts)))
@@ -97,7 +98,11 @@ def _protected(html: str) -> Counter:
 
 
 def test_urls_emails_phones_and_code_identical_on_every_page(project: Path) -> None:
-    edit_source(project, "## Conclusion", "Run `pipeline --help` or see https://example.org/x.\n\n## Conclusion")
+    edit_source(
+        project,
+        "## Conclusion",
+        "Run `pipeline --help` or see https://example.org/x.\n\n## Conclusion",
+    )
     publish(project)
     checked = 0
     for english in (project / "site" / "en").glob("*/index.html"):
@@ -136,8 +141,12 @@ def test_one_edited_sentence_sends_one_unit_per_language(project: Path, counting
 def test_hand_approved_translation_survives_every_publish(project: Path) -> None:
     publish(project)
     cat = catalog(project, "es")
-    msgid = "Stem cell therapy offers several advantages over traditional treatments for joint pain:"
-    cat[msgid].string = "La terapia celular ofrece varias ventajas frente a los tratamientos habituales:"
+    msgid = (
+        "Stem cell therapy offers several advantages over traditional treatments for joint pain:"
+    )
+    cat[
+        msgid
+    ].string = "La terapia celular ofrece varias ventajas frente a los tratamientos habituales:"
     cat[msgid].flags.discard("fuzzy")  # what Poedit does when a translator approves
     save(project, "es", cat)
     publish(project)
@@ -227,5 +236,7 @@ def test_missing_apertium_binary(project: Path, monkeypatch: pytest.MonkeyPatch)
         result = run(project, "publish")
     finally:
         installed_modes.cache_clear()
-    _fails_cleanly(project, result, "'apertium' program is not installed", "apt-get install apertium")
+    _fails_cleanly(
+        project, result, "'apertium' program is not installed", "apt-get install apertium"
+    )
     assert snapshot(project / "translations") | snapshot(project / "site") == before

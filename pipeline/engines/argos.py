@@ -19,7 +19,9 @@ INSTALL_HINT = (
     "translate-{s}_{t}` where the Argos index can be reached, or from a downloaded file: "
     "`python -c \"import argostranslate.package as p; p.install_from_path('FILE.argosmodel')\"`"
 )
-LIBRARY_HINT = "pip install torch==2.13.0 && pip install argostranslate (or: pip install -e '.[argos]')"
+LIBRARY_HINT = (
+    "pip install torch==2.13.0 && pip install argostranslate (or: pip install -e '.[argos]')"
+)
 
 
 def _package_api():
@@ -76,17 +78,26 @@ class ArgosEngine(Engine):
         threads = int(os.environ.get("PIPELINE_ARGOS_THREADS", "0"))  # 0: CTranslate2 decides
         translator = _translator(str(package.package_path / "model"), _device(), threads)
         tokenized = [package.tokenizer.encode(text) for text in texts]
-        prefix = [[package.target_prefix]] * len(texts) if package.target_prefix else None
-        outputs = translator.translate_batch(
-            tokenized,
-            target_prefix=prefix,
-            max_batch_size=self.batch_size,
-            beam_size=self.beam_size,
-            replace_unknowns=True,
-        )
+        # Chunks of similar length, each with its own decoding limit: a unit
+        # that loops stops at twice its own length, not at the longest unit's.
+        order = sorted(range(len(texts)), key=lambda i: len(tokenized[i]))
+        hypotheses: dict[int, list[str]] = {}
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            sources = [tokenized[i] for i in chunk]
+            prefix = [[package.target_prefix]] * len(chunk) if package.target_prefix else None
+            outputs = translator.translate_batch(
+                sources,
+                target_prefix=prefix,
+                max_batch_size=self.batch_size,
+                beam_size=self.beam_size,
+                replace_unknowns=True,
+                max_decoding_length=2 * max(len(s) for s in sources) + 10,
+            )
+            hypotheses.update(zip(chunk, (o.hypotheses[0] for o in outputs), strict=True))
         results = []
-        for output in outputs:
-            text = package.tokenizer.decode(output.hypotheses[0])
+        for index in range(len(texts)):
+            text = package.tokenizer.decode(hypotheses[index])
             if package.target_prefix and text.startswith(package.target_prefix):
                 text = text[len(package.target_prefix) :]
             results.append(Translation(text.strip()))

@@ -1,0 +1,113 @@
+"""Checks on engine output, one small named function each (as translate-toolkit's pofilter).
+
+Each check takes the English unit and the engine's text and returns True when
+the output has that problem. A problem in ``BLOCKING`` means the output is not
+published: the page shows the English, flagged, and the catalog keeps the
+output for a reviewer. Lost placeholders are re-inserted first where that is
+safe (codes that stood at the very start or end of the unit).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+
+from .placeholders import PLACEHOLDER_RE, PlaceholderMismatch, check_codes, codes_of
+
+REPEAT_RE = re.compile(r"(\S.{0,30}?)(?:\s*\1){3,}", re.DOTALL)  # four or more in a row
+NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+CJK = ("zh", "ja", "ko")
+
+
+def _plain(text: str) -> str:
+    return PLACEHOLDER_RE.sub(" ", text)
+
+
+def markup(source: str, target: str, language: str) -> bool:
+    try:
+        check_codes(target, codes_of(source))
+    except PlaceholderMismatch:
+        return True
+    return False
+
+
+def repetition(source: str, target: str, language: str) -> bool:
+    """A loop such as "(掌声) (掌声) (掌声) (掌声)" that the English does not have."""
+    found = REPEAT_RE.search(_plain(target))
+    return bool(found) and not REPEAT_RE.search(_plain(source))
+
+
+def length(source: str, target: str, language: str) -> bool:
+    """Far shorter or longer than translations usually are."""
+    src, tgt = len(_plain(source).strip()), len(_plain(target).strip())
+    if src < 20:
+        return tgt > 10 * max(src, 1)
+    low, high = (0.12, 1.5) if language.split("_")[0] in CJK else (0.4, 2.5)
+    return not low <= tgt / src <= high
+
+
+def numbers(source: str, target: str, language: str) -> bool:
+    """Every number of the English, and no other, in the output."""
+
+    def found(text: str) -> Counter:
+        return Counter(n.replace(",", ".") for n in NUMBER_RE.findall(_plain(text)))
+
+    return found(source) != found(target)
+
+
+def untranslated(source: str, target: str, language: str) -> bool:
+    return _plain(source).split() == _plain(target).split() and len(source.split()) > 2
+
+
+CHECKS: dict[str, Callable[[str, str, str], bool]] = {
+    "markup": markup,
+    "repetition": repetition,
+    "length": length,
+    "numbers": numbers,
+    "untranslated": untranslated,
+}
+BLOCKING = frozenset({"markup", "repetition", "length", "numbers"})
+
+
+def repair_codes(source: str, target: str) -> str:
+    """Put back codes the engine dropped, where their place is unambiguous.
+
+    Unknown and repeated codes are removed; a missing code that stood at the
+    very start or end of the English goes back there; paired codes that
+    wrapped the whole English wrap the whole output again. Anything else is
+    left for the markup check to report.
+    """
+    codes = codes_of(source)
+    seen: set[str] = set()
+
+    def keep(match: re.Match) -> str:
+        label = match.group()
+        number = int(next(g for g in match.groups() if g))
+        kind = "x" if label.startswith("<x") else "open"
+        if codes.get(number) != kind or (label in seen and not label.startswith("</")):
+            return ""
+        seen.add(label)
+        return label
+
+    target = PLACEHOLDER_RE.sub(keep, target).strip()
+    lead = re.match(r"^(?:\s*(?:<x\d+/>|<g\d+>))+", source)
+    tail = re.search(r"(?:(?:<x\d+/>|</g\d+>)\s*)+$", source)
+    for block, at_start in ((lead, True), (tail, False)):
+        if not block:
+            continue
+        labels = re.findall(r"<x\d+/>|</?g\d+>", block.group())
+        missing = [label for label in labels if label not in target]
+        if missing:
+            joined = "".join(missing)
+            target = joined + target if at_start else target + joined
+    return target
+
+
+def inspect(source: str, target: str, language: str) -> tuple[str, list[str]]:
+    """The (possibly repaired) output and the names of the checks it fails."""
+    if markup(source, target, language):
+        repaired = repair_codes(source, target)
+        if not markup(source, repaired, language):
+            target = repaired
+    return target, [name for name, check in CHECKS.items() if check(source, target, language)]
