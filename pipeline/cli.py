@@ -73,11 +73,15 @@ def status(project: Path, languages: tuple[str, ...]) -> None:
     from .status import status as run
 
     rows = run(load_config(project), languages)
-    headers = ("lang", "article", "total", "approved", "machine", "stale", "untransl.", "flagged")
+    headers = (
+        "lang", "article", "total", "approved", "machine", "stale", "untransl.", "flagged",
+        "glossary",
+    )  # fmt: skip
     table = [
-        (r.language, r.slug, r.total, r.approved, r.machine, r.stale, r.untranslated, r.flagged)
+        (r.language, r.slug, r.total, r.approved, r.machine, r.stale, r.untranslated, r.flagged,
+         r.glossary)
         for r in rows
-    ]
+    ]  # fmt: skip
     widths = [max(len(str(v)) for v in col) for col in zip(headers, *table, strict=False)]
     for line in [headers, *table]:
         cells = [
@@ -99,15 +103,18 @@ def translate(
     file: Path, target: str, source: str, engine: str | None, fmt: str, project: Path
 ) -> None:
     """Translate one Markdown file to stdout (catalogs are not touched)."""
+    from .glossary import Glossary, load_glossary
     from .oneoff import read_any, translate_markdown
     from .translate import choose_engine
 
     try:
-        language = load_config(project).language(target)
+        config = load_config(project)
+        language = config.language(target)
+        glossary = load_glossary(config.glossary, {lang.code for lang in config.languages})
     except PipelineError:
         if engine is None:
             raise
-        language = None  # an explicit engine needs no project settings
+        language, glossary = None, Glossary([])  # an explicit engine needs no project
     choice = choose_engine(source, language or target, engine)
     if choice.engine is None:
         raise PipelineError(f"no engine can translate {choice.hint(source, target)}")
@@ -117,4 +124,32 @@ def translate(
     except UnicodeDecodeError as exc:
         raise PipelineError("is not UTF-8 text", path=file, fix="save it as UTF-8") from exc
     article = read_any(file, text)
-    click.echo(translate_markdown(article, choice.engine, source, target, fmt), nl=False)
+    output = translate_markdown(article, choice.engine, source, target, fmt, glossary)
+    click.echo(output, nl=False)
+
+
+@main.group()
+def glossary() -> None:
+    """The client's terminology (glossary.yaml)."""
+
+
+@glossary.command("check")
+@project_option
+def glossary_check(project: Path) -> None:
+    """Validate glossary.yaml and report violations in every catalog.
+
+    Exits 1 when an approved entry violates the glossary (a CI gate); machine
+    and stale entries are reported as warnings.
+    """
+    from .glossary_check import blocking, check_catalogs
+
+    config = load_config(project)
+    terms, violations = check_catalogs(config)
+    shown = config.glossary.relative_to(config.root)
+    click.echo(f"{shown}: {len(terms)} entries, valid")
+    for v in violations:
+        click.echo(f"{v.where}: [{v.state}] {'; '.join(v.problems)}: {v.msgid[:70]}")
+    bad = blocking(violations)
+    click.echo(f"{len(violations)} entries violate the glossary, {len(bad)} of them approved")
+    if bad:
+        sys.exit(1)

@@ -32,10 +32,14 @@ def markup(source: str, target: str, language: str) -> bool:
     return False
 
 
+def _loops(text: str) -> bool:
+    # A repeated chunk must hold a word: "·····" padding or "...." is no loop.
+    return any(any(c.isalnum() for c in m.group(1)) for m in REPEAT_RE.finditer(text))
+
+
 def repetition(source: str, target: str, language: str) -> bool:
     """A loop such as "(掌声) (掌声) (掌声) (掌声)" that the English does not have."""
-    found = REPEAT_RE.search(_plain(target))
-    return bool(found) and not REPEAT_RE.search(_plain(source))
+    return _loops(_plain(target)) and not _loops(_plain(source))
 
 
 def length(source: str, target: str, language: str) -> bool:

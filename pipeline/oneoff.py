@@ -10,9 +10,12 @@ from mdformat.renderer import MDRenderer
 from .articles import Article, parse_article
 from .engines import Engine
 from .errors import PipelineError
+from .glossary import Glossary
+from .guard import BLOCKING, inspect
 from .markdown import markdown
 from .reassemble import reassemble
 from .segment import segment
+from .translate import run_engine
 
 
 def read_any(path: Path, text: str) -> Article:
@@ -28,13 +31,26 @@ def read_any(path: Path, text: str) -> Article:
 
 
 def translate_markdown(
-    article: Article, engine: Engine, source: str, target: str, fmt: str = "html"
+    article: Article,
+    engine: Engine,
+    source: str,
+    target: str,
+    fmt: str = "html",
+    glossary: Glossary | None = None,
 ) -> str:
     """The article translated by ``engine``, rendered as HTML or Markdown."""
     doc = segment(article)
     texts = list(dict.fromkeys(u.text for u in doc.units()))
-    results = dict(zip(texts, engine.translate_batch(texts, source, target), strict=True))
-    meta, _ = reassemble(doc, target, lambda piece: results[piece.text].text or None)
+    outputs = run_engine(engine, texts, source, target, glossary or Glossary([]))
+    results = {
+        text: inspect(text, out.text, target) for text, out in zip(texts, outputs, strict=True)
+    }
+
+    def choose(piece) -> str | None:
+        text, problems = results[piece.text]
+        return text if text and not BLOCKING & set(problems) else None
+
+    meta, _ = reassemble(doc, target, choose)
     md = markdown()
     if fmt == "html":
         return md.renderer.render(doc.tokens, md.options, doc.env)

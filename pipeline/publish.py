@@ -18,6 +18,7 @@ from .articles import Article, load_articles
 from .catalog import Memory, catalog_path, merge, new_catalog, read_catalog, write_catalog
 from .config import Config, Language
 from .fsutil import write_if_changed
+from .glossary import load_glossary
 from .render import (
     mark_blocks,
     render_article,
@@ -26,7 +27,7 @@ from .render import (
     translate_document,
 )
 from .segment import segment
-from .translate import EngineChoice, choose_engine, fill
+from .translate import EngineChoice, check_glossary, choose_engine, fill, run_engine
 
 
 @dataclass
@@ -91,6 +92,7 @@ def publish(
     articles = load_articles(config.source_dir, config.root)
     targets = [config.language(code) for code in languages] or list(config.languages)
     source = config.source_language.code
+    glossary = load_glossary(config.glossary, {lang.code for lang in config.languages})
 
     plans = [plan_language(config, language, articles) for language in targets]
     for plan in plans:  # all engines are settled before anything is written
@@ -107,7 +109,7 @@ def publish(
             result.hints.append(f"{len(plan.pending)} {code} units shown in English: {hint}")
             continue
         report(f"{code}: translating {len(plan.pending)} units with {chosen.name}")
-        translations = chosen.translate_batch(plan.pending, source, code)
+        translations = run_engine(chosen, plan.pending, source, code, glossary)
         results = dict(zip(plan.pending, translations, strict=True))
         for catalog in plan.catalogs.values():
             fill([m for m in catalog if m.id], results, chosen.name, code)
@@ -115,6 +117,8 @@ def publish(
         result.engines[code] = chosen.name
 
     for plan in plans:
+        for catalog in plan.catalogs.values():
+            check_glossary([m for m in catalog if m.id], glossary, plan.language.code)
         for slug, catalog in plan.catalogs.items():
             path = catalog_path(config.translations_dir, plan.language.code, slug)
             if write_catalog(path, catalog):

@@ -20,6 +20,7 @@ class Row:
     stale: int
     untranslated: int
     flagged: int
+    glossary: int
 
 
 def status(config: Config, languages: tuple[str, ...] = ()) -> list[Row]:
@@ -37,11 +38,13 @@ def status(config: Config, languages: tuple[str, ...] = ()) -> list[Row]:
             path = catalog_path(config.translations_dir, language.code, article.slug)
             catalog = read_catalog(path, language.locale)
             counts = dict.fromkeys(STATES, 0)
-            flagged = 0
+            flagged = glossary = 0
             for msgid in units[article.slug]:
                 message = catalog.get(msgid) if catalog else None
                 counts[state_of(message) if message else UNTRANSLATED] += 1
                 flagged += bool(message and quality_flags(message))
-            rows.append(Row(language.code, article.slug, len(units[article.slug]), **counts,
-                            flagged=flagged))  # fmt: skip
+                glossary += bool(message and "glossary" in message.flags)
+            total = len(units[article.slug])
+            rows.append(Row(language.code, article.slug, total, **counts, flagged=flagged,
+                            glossary=glossary))  # fmt: skip
     return rows

@@ -10,6 +10,7 @@ from .catalog import MT_PREFIX
 from .config import Language
 from .engines import Engine, EngineUnavailable, Translation, get_engine
 from .errors import PipelineError
+from .glossary import Glossary
 from .guard import inspect
 
 
@@ -46,6 +47,32 @@ def choose_engine(source: str, language: Language | str, override: str | None) -
             continue
         return EngineChoice(engine, skipped)
     return EngineChoice(None, skipped)
+
+
+def run_engine(
+    engine: Engine, texts: list[str], source: str, target: str, glossary: Glossary
+) -> list[Translation]:
+    """One engine batch with the glossary's terms protected and then rendered."""
+    protected = [glossary.protect(text, target) for text in texts]
+    outputs = engine.translate_batch([text for text, _ in protected], source, target)
+    return [
+        Translation(glossary.restore(out.text, table, target), out.flags) if out.text else out
+        for out, (_, table) in zip(outputs, protected, strict=True)
+    ]
+
+
+def check_glossary(messages: list[Message], glossary: Glossary, language: str) -> None:
+    """Set or clear each translated entry's ``glossary`` flag; add the translator help.
+
+    Human-approved entries are checked too; only their flag changes, never their text.
+    """
+    for message in messages:
+        note = glossary.comment(message.id, language)
+        if note:
+            message.auto_comments = [*message.auto_comments, note]
+        message.flags.discard("glossary")
+        if message.string and glossary.violations(message.id, message.string, language):
+            message.flags.add("glossary")
 
 
 def to_message_fields(

@@ -30,6 +30,9 @@ WIRE_RE = re.compile(r'<span id="g(\d+)">|</span>|<br id="x(\d+)">(?:</br>)?')
 UNIT_RE = re.compile(r'<p id="u(\d+)">(.*?)</p>', re.DOTALL)
 # Apertium splits a span around words it inserts or moves: "<g1>a</g1> de <g1>b</g1>".
 REOPENED_RE = re.compile(r"</g(\d+)>([^<]*)<g\1>")
+# A sentence that starts with codes: Apertium capitalises the first word after them.
+LEADING_LOWER_RE = re.compile(r"^(?:\s*<[gx]\d+/?>)+\s*[a-z]")
+LEADING_UPPER_RE = re.compile(r"^((?:\s*<[gx]\d+/?>)+\s*)(\w)")
 # Apertium marks words it could not analyse (*), generate (#) or transfer (@).
 MARK_RE = re.compile(r"(?<![\w*#@])[*#@](?=\w)")
 
@@ -126,6 +129,8 @@ class ApertiumEngine(Engine):
                 results.append(Translation("", ("engine-error",)))
                 continue
             text = from_wire(found[index]).strip()
+            if LEADING_LOWER_RE.match(texts[index]):
+                text = LEADING_UPPER_RE.sub(lambda m: m.group(1) + m.group(2).lower(), text)
             flags = ("unknown-words",) if MARK_RE.search(text) else ()
             results.append(Translation(MARK_RE.sub("", text), flags))
         return results

@@ -1,0 +1,430 @@
+"""The client's terminology: loading, protection around engines, and verification.
+
+``glossary.yaml`` holds terms and do-not-translate names::
+
+    terms:
+      - en: {singular: stem cell, plural: stem cells}   # English forms by name
+        translations:
+          es: {singular: célula madre, plural: células madre}
+          zh: 干细胞                 # one rendering for every form
+        forbidden: {es: [celdas de raíz]}
+        note: Never "celdas" (a cell of a grid).
+    do_not_translate: [NBScience, WhatsApp, FDA]
+
+A rendering may also be a list: the first is inserted, all are accepted (for
+adjectives that agree with their noun). Before an engine runs, each term
+occurrence becomes an ``<xN/>`` code the engine cannot touch; afterwards the
+required rendering, in the English occurrence's form, takes its place. Every
+unit, machine or human, is then verified: each English occurrence needs one of
+the term's renderings and no forbidden rendering may appear.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import PipelineError
+from .placeholders import PLACEHOLDER_RE, codes_of
+
+CJK = ("zh", "ja", "ko")
+
+# --- the file format, validated by pydantic ------------------------------------
+
+Rendering = str | list[str]
+
+
+class TermSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    en: str | dict[str, str]
+    translations: dict[str, Rendering | dict[str, Rendering]] = Field(min_length=1)
+    forbidden: dict[str, list[str]] = {}
+    case_sensitive: bool = False
+    note: str = ""
+
+    @field_validator("en")
+    @classmethod
+    def _forms_not_empty(cls, value: str | dict[str, str]) -> str | dict[str, str]:
+        forms = [value] if isinstance(value, str) else list(value.values())
+        if not forms or not all(f.strip() for f in forms):
+            raise ValueError("English forms must not be empty")
+        return value
+
+
+class KeepSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    term: str = Field(min_length=1)
+    case_sensitive: bool = True
+    note: str = ""
+
+
+class GlossarySpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    terms: list[TermSpec] = []
+    do_not_translate: list[str | KeepSpec] = []
+
+
+# --- the model the pipeline uses ------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity
+class Entry:
+    english: dict[str, str]  # form name -> English text
+    targets: dict[str, dict[str, tuple[str, ...]]]  # language -> form -> renderings
+    forbidden: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    case_sensitive: bool = False
+    keep: bool = False  # do-not-translate: the English is the rendering everywhere
+    note: str = ""
+    line: int = 0
+
+    @property
+    def name(self) -> str:
+        return next(iter(self.english.values()))
+
+    def renderings(self, language: str) -> tuple[str, ...]:
+        if self.keep:
+            return tuple(self.english.values())
+        forms = self.targets.get(language, {})
+        return tuple(dict.fromkeys(r for rs in forms.values() for r in rs))
+
+    def rendering(self, language: str, form: str) -> str | None:
+        if self.keep:
+            return self.english[form]
+        forms = self.targets.get(language)
+        if not forms:
+            return None
+        return (forms.get(form) or next(iter(forms.values())))[0]
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    start: int
+    end: int
+    entry: Entry
+    form: str
+
+
+def _word_pattern(text: str) -> str:
+    return r"(?<!\w)" + re.escape(text).replace(r"\ ", r"\s+") + r"(?!\w)"
+
+
+class Glossary:
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = entries
+        forms = [(text, entry, form) for entry in entries for form, text in entry.english.items()]
+        forms.sort(key=lambda item: -len(item[0]))  # longest first: "mesenchymal stem cells"
+        self._lookup: dict[str, tuple[Entry, str]] = {}
+        parts = []
+        for index, (text, entry, form) in enumerate(forms):
+            flags = "" if entry.case_sensitive else "(?i)"
+            parts.append(f"(?P<t{index}>{flags and '(?i:'}{_word_pattern(text)}{flags and ')'})")
+            self._lookup[f"t{index}"] = (entry, form)
+        self._source_re = re.compile("|".join(parts)) if parts else None
+        # Target patterns per (terms of a unit, language), and their groups' entries.
+        self._target_res: dict[tuple, re.Pattern | None] = {}
+        self._target_index: dict[tuple, Entry] = {}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    # -- finding terms -------------------------------------------------------------
+
+    def occurrences(self, text: str) -> list[Occurrence]:
+        """Term occurrences in English placeholder text (never inside a code)."""
+        if self._source_re is None:
+            return []
+        found = []
+        for offset, chunk in _between_codes(text):
+            for match in self._source_re.finditer(chunk):
+                entry, form = self._lookup[match.lastgroup]
+                found.append(Occurrence(offset + match.start(), offset + match.end(), entry, form))
+        return found
+
+    def terms_in(self, text: str) -> list[Entry]:
+        return list(dict.fromkeys(o.entry for o in self.occurrences(text)))
+
+    def _target_re(self, entries: tuple[Entry, ...], language: str) -> re.Pattern | None:
+        """Renderings of ``entries`` in ``language``, longest first, one group each."""
+        key = (tuple(id(e) for e in entries), language)
+        if key not in self._target_res:
+            renderings = sorted(
+                {(r, e) for e in entries for r in e.renderings(language)},
+                key=lambda item: -len(item[0]),
+            )
+            parts = []
+            for index, (text, entry) in enumerate(renderings):
+                pattern = re.escape(text) if _is_cjk(language) else _word_pattern(text)
+                parts.append(f"(?P<r{index}>{pattern})")
+                self._target_index[(key, f"r{index}")] = entry
+            self._target_res[key] = re.compile("|".join(parts), re.I) if parts else None
+        return self._target_res[key]
+
+    # -- around an engine ----------------------------------------------------------
+
+    def protect(self, text: str, language: str) -> tuple[str, dict[int, Occurrence]]:
+        """Replace term occurrences that have a rendering for ``language`` by codes."""
+        first = max(codes_of(text), default=0) + 1
+        table: dict[int, Occurrence] = {}
+        parts, pos = [], 0
+        for occurrence in self.occurrences(text):
+            if occurrence.entry.rendering(language, occurrence.form) is None:
+                continue
+            number = first + len(table)
+            table[number] = occurrence
+            parts.append(text[pos : occurrence.start])
+            parts.append(f"<x{number}/>")
+            pos = occurrence.end
+        parts.append(text[pos:])
+        return "".join(parts), table
+
+    def restore(self, text: str, table: dict[int, Occurrence], language: str) -> str:
+        """Put each protected term's rendering where the engine left its code."""
+
+        def rendering(match: re.Match) -> str:
+            number = int(match.group(3) or 0)
+            if number not in table:
+                return match.group()
+            occurrence = table[number]
+            value = occurrence.entry.rendering(language, occurrence.form) or ""
+            if occurrence.entry.keep:
+                return value
+            if not _visible(text[: match.start()]):  # first word of the sentence
+                return _capitalize(value)
+            return value
+
+        restored = PLACEHOLDER_RE.sub(rendering, text)
+        if _is_cjk(language):  # engines put spaces around codes; Chinese has none
+            restored = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", restored)
+        else:  # engines may leave "term , next" where a code moved
+            restored = re.sub(r"(?<=\w) +(?=[,.;:!?](?:\s|$))", "", restored)
+        return restored
+
+    # -- verification --------------------------------------------------------------
+
+    def coverage(self, source: str, target: str, language: str) -> tuple[Counter, Counter]:
+        """Per term: its occurrences in the English, and its renderings found in ``target``."""
+        needed = Counter(o.entry for o in self.occurrences(source) if o.entry.renderings(language))
+        present: Counter = Counter()
+        # Only the unit's own terms count: "inyecciones de células madre" must not
+        # hide "células madre" when the English has no "stem cell injection".
+        entries = tuple(needed)
+        pattern = self._target_re(entries, language)
+        if pattern is not None:
+            key = (tuple(id(e) for e in entries), language)
+            for match in pattern.finditer(PLACEHOLDER_RE.sub(" ", target)):
+                present[self._target_index[(key, match.lastgroup)]] += 1
+        return needed, present
+
+    def violations(self, source: str, target: str, language: str) -> list[str]:
+        """Problems of ``target`` against the glossary, as short readable strings."""
+        needed, present = self.coverage(source, target, language)
+        problems = [
+            f"'{entry.name}' needs '{entry.renderings(language)[0]}'"
+            for entry, count in needed.items()
+            if present[entry] < count
+        ]
+        plain = PLACEHOLDER_RE.sub(" ", target)
+        for entry in self.entries:
+            for wrong in entry.forbidden.get(language, ()):
+                if re.search(_word_pattern(wrong), plain, re.IGNORECASE):
+                    required = entry.renderings(language)[0]
+                    problems.append(f"'{wrong}' is forbidden (use '{required}')")
+        return problems
+
+    def comment(self, source: str, language: str) -> str:
+        """Translator help: the unit's terms and their required renderings."""
+        parts = []
+        for entry in self.terms_in(source):
+            renderings = entry.renderings(language)
+            if entry.keep:
+                parts.append(f"{entry.name} = do not translate")
+            elif renderings:
+                parts.append(f"{entry.name} = {' / '.join(renderings)}")
+        return "glossary: " + "; ".join(parts) if parts else ""
+
+
+def _between_codes(text: str) -> list[tuple[int, str]]:
+    chunks, pos = [], 0
+    for match in PLACEHOLDER_RE.finditer(text):
+        chunks.append((pos, text[pos : match.start()]))
+        pos = match.end()
+    chunks.append((pos, text[pos:]))
+    return chunks
+
+
+def _visible(text: str) -> bool:
+    """Whether ``text`` has a letter or digit outside codes."""
+    return any(c.isalnum() for c in PLACEHOLDER_RE.sub("", text))
+
+
+def _capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _is_cjk(language: str) -> bool:
+    return language.split("_")[0] in CJK
+
+
+# --- loading ----------------------------------------------------------------------
+
+
+def _node_line(root: yaml.Node, loc: tuple) -> int:
+    """1-based line of the YAML node at pydantic's error location ``loc``."""
+    node, line = root, root.start_mark.line + 1
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == key), None)
+            if match is None:
+                break
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            if key >= len(node.value):
+                break
+            node = node.value[key]
+        else:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def _duplicate_keys(node: yaml.Node, path: Path) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            if key.value in seen:
+                raise PipelineError(
+                    f"'{key.value}' is given twice (first on line {seen[key.value]})",
+                    path=path,
+                    line=key.start_mark.line + 1,
+                    fix="keep one of them",
+                )
+            seen[key.value] = key.start_mark.line + 1
+            _duplicate_keys(value, path)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _duplicate_keys(item, path)
+
+
+def _as_tuple(value: Rendering) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def load_glossary(path: Path, languages: set[str]) -> Glossary:
+    """Read and validate a glossary; a missing file is an empty glossary."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Glossary([])
+    except UnicodeDecodeError as exc:
+        raise PipelineError("is not UTF-8 text", path=path, fix="save it as UTF-8") from exc
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise PipelineError(
+            f"invalid YAML ({problem})",
+            path=path,
+            line=mark.line + 1 if mark else None,
+            fix="correct the YAML syntax (quote values that contain ':')",
+        ) from exc
+    if root is None:
+        return Glossary([])
+    _duplicate_keys(root, path)
+    try:
+        spec = GlossarySpec.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"])
+        raise PipelineError(
+            f"{where}: {error['msg']}",
+            path=path,
+            line=_node_line(root, error["loc"]),
+            fix="see the format at the top of pipeline/glossary.py",
+        ) from exc
+
+    entries: list[Entry] = []
+    seen: dict[str, int] = {}
+    term_nodes = _items(root, "terms")
+    for index, term in enumerate(spec.terms):
+        line = term_nodes[index].start_mark.line + 1 if index < len(term_nodes) else 0
+        english = {"default": term.en} if isinstance(term.en, str) else dict(term.en)
+        targets = {}
+        for language, value in term.translations.items():
+            where = _node_line(root, ("terms", index, "translations", language))
+            _check_language(language, languages, path, where)
+            if isinstance(value, dict):
+                missing = set(english) - set(value)
+                if missing:
+                    raise PipelineError(
+                        f"translations.{language} has no form {sorted(missing)[0]!r}",
+                        path=path,
+                        line=where,
+                        fix=f"give a rendering for every English form: {', '.join(english)}",
+                    )
+                targets[language] = {f: _as_tuple(value[f]) for f in english}
+            else:
+                targets[language] = {f: _as_tuple(value) for f in english}
+        for language in term.forbidden:
+            where = _node_line(root, ("terms", index, "forbidden", language))
+            _check_language(language, languages, path, where)
+        entry = Entry(
+            english,
+            targets,
+            {k: tuple(v) for k, v in term.forbidden.items()},
+            term.case_sensitive,
+            note=term.note,
+            line=line,
+        )
+        _register(entry, seen, path, line)
+        entries.append(entry)
+    keep_nodes = _items(root, "do_not_translate")
+    for index, item in enumerate(spec.do_not_translate):
+        keep = KeepSpec(term=item) if isinstance(item, str) else item
+        line = keep_nodes[index].start_mark.line + 1 if index < len(keep_nodes) else 0
+        entry = Entry({"default": keep.term}, {}, {}, keep.case_sensitive, True, keep.note, line)
+        _register(entry, seen, path, line)
+        entries.append(entry)
+    return Glossary(entries)
+
+
+def _items(root: yaml.Node, key: str) -> list[yaml.Node]:
+    if isinstance(root, yaml.MappingNode):
+        for k, v in root.value:
+            if k.value == key and isinstance(v, yaml.SequenceNode):
+                return v.value
+    return []
+
+
+def _check_language(language: str, languages: set[str], path: Path, line: int) -> None:
+    if language not in languages:
+        raise PipelineError(
+            f"unknown language '{language}' (configured: {', '.join(sorted(languages))})",
+            path=path,
+            line=line,
+            fix="use a language of [tool.pipeline.languages], or add that language",
+        )
+
+
+def _register(entry: Entry, seen: dict[str, int], path: Path, line: int) -> None:
+    for text in entry.english.values():
+        key = text if entry.case_sensitive else text.casefold()
+        key = unicodedata.normalize("NFC", " ".join(key.split()))
+        if key in seen:
+            raise PipelineError(
+                f"duplicate term '{text}' (already defined on line {seen[key]})",
+                path=path,
+                line=line,
+                fix="merge the two entries into one",
+            )
+        seen[key] = line

@@ -1,0 +1,41 @@
+"""`pipeline glossary check`: the glossary is valid and every catalog follows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .catalog import APPROVED, read_catalog, state_of
+from .config import Config
+from .glossary import Glossary, load_glossary
+
+
+@dataclass
+class Violation:
+    where: str  # "translations/es/slug.po:123"
+    state: str
+    msgid: str
+    problems: list[str]
+
+
+def check_catalogs(config: Config) -> tuple[Glossary, list[Violation]]:
+    """Load the glossary (errors stop here) and verify every translated entry."""
+    glossary = load_glossary(config.glossary, {lang.code for lang in config.languages})
+    violations = []
+    for language in config.languages:
+        folder = config.translations_dir / language.code
+        for path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
+            catalog = read_catalog(path, language.locale)
+            shown = path.relative_to(config.root) if path.is_relative_to(config.root) else path
+            for message in catalog or []:
+                if not message.id or not message.string:
+                    continue
+                problems = glossary.violations(message.id, message.string, language.code)
+                if problems:
+                    where = f"{shown}:{message.lineno}"
+                    violations.append(Violation(where, state_of(message), message.id, problems))
+    return glossary, violations
+
+
+def blocking(violations: list[Violation]) -> list[Violation]:
+    """Violations in approved entries: a human signed off on a wrong term."""
+    return [v for v in violations if v.state == APPROVED]
