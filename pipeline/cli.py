@@ -110,12 +110,13 @@ def translate(
     try:
         config = load_config(project)
         language = config.language(target)
+        options = config.engine_options
         glossary = load_glossary(config.glossary, {lang.code for lang in config.languages})
     except PipelineError:
         if engine is None:
             raise
-        language, glossary = None, Glossary([])  # an explicit engine needs no project
-    choice = choose_engine(source, language or target, engine)
+        language, glossary, options = None, Glossary([]), {}  # an explicit engine: no project
+    choice = choose_engine(source, language or target, engine, options)
     if choice.engine is None:
         raise PipelineError(f"no engine can translate {choice.hint(source, target)}")
     data = file.read_bytes()
@@ -153,3 +154,112 @@ def glossary_check(project: Path) -> None:
     click.echo(f"{len(violations)} entries violate the glossary, {len(bad)} of them approved")
     if bad:
         sys.exit(1)
+
+
+@main.group()
+def models() -> None:
+    """Argos Translate models (the engine for pairs Apertium lacks, such as en->zh)."""
+
+
+@models.command("list")
+@project_option
+def models_list(project: Path) -> None:
+    """Installed models: pair, version, size, and the site languages they serve."""
+    from .models import list_models
+
+    found = list_models(load_config(project))
+    if not found:
+        click.echo("no Argos Translate models installed (see: pipeline models install --help)")
+    for m in found:
+        covers = ", ".join(m.covers) or "no site language"
+        size = f"{m.size / 1e6:.1f} MB"
+        click.echo(f"{m.source}->{m.target}  v{m.version}  {size:>9}  serves: {covers}  {m.path}")
+
+
+@models.command("install")
+@click.argument("what", nargs=-1, required=True)
+def models_install(what: tuple[str, ...]) -> None:
+    """Install a model from a file (PATH.argosmodel) or from the index (FROM TO).
+
+    \b
+    pipeline models install translate-en_zh-1_9.argosmodel
+    pipeline models install en zh        (needs internet access)
+    """
+    from .models import install_file, install_from_index
+
+    if len(what) == 1:
+        source, target = install_file(Path(what[0]))
+        click.echo(f"installed {source}->{target} from {what[0]}")
+    elif len(what) == 2:
+        version = install_from_index(*what)
+        click.echo(f"installed {what[0]}->{what[1]} v{version} from the Argos index")
+    else:
+        raise click.UsageError("give one .argosmodel file, or two language codes")
+
+
+@main.command()
+@project_option
+@click.option("--lang", "language", required=True, help="Language to review.")
+@click.option("--article", help="Only this article (slug).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a self-contained HTML report here.")  # fmt: skip
+def review(project: Path, language: str, article: str | None, html_path: Path | None) -> None:
+    """Units that need a human: machine output, stale and flagged translations."""
+    from .fsutil import write_if_changed
+    from .review import format_terminal, render_report, review_items
+
+    config = load_config(project)
+    items = review_items(config, language, article)
+    click.echo(format_terminal(items), nl=False)
+    click.echo(f"{len(items)} units to review")
+    if html_path is not None:
+        html = render_report(config, language, items, html_path)
+        write_if_changed(html_path, html.encode("utf-8"))
+        click.echo(f"report: {html_path}")
+
+
+@main.command()
+@project_option
+@click.option("--lang", "language", required=True, help="Language to approve.")
+@click.option("--article", required=True, help="Article (slug) whose listed units to approve.")
+def approve(project: Path, language: str, article: str) -> None:
+    """Approve the machine and stale units `pipeline review` lists for one article."""
+    from .review import approve as run
+
+    result = run(load_config(project), language, article)
+    for reason in result.skipped:
+        click.echo(f"not approved: {reason}", err=True)
+    click.echo(f"{result.approved} units approved; run `pipeline publish` to update the pages")
+
+
+@main.group()
+def xliff() -> None:
+    """Exchange translations with CAT tools as XLIFF 2.0."""
+
+
+@xliff.command("export")
+@project_option
+@click.option("--lang", "language", required=True)
+@click.option("--article", help="Only this article (slug).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def xliff_export(project: Path, language: str, article: str | None, output: Path) -> None:
+    """Write the language's units (with states and notes) to an XLIFF 2.0 file."""
+    from .fsutil import write_if_changed
+    from .xliff import export_xliff
+
+    write_if_changed(output, export_xliff(load_config(project), language, article))
+    click.echo(f"wrote {output}")
+
+
+@xliff.command("import")
+@project_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def xliff_import(project: Path, file: Path) -> None:
+    """Bring translations back from an XLIFF 2.0 file (approved units are kept)."""
+    from .xliff import import_xliff
+
+    report = import_xliff(load_config(project), file)
+    for reason in report.refused:
+        click.echo(f"refused: {reason}", err=True)
+    click.echo(f"{report.approved} approved, {report.suggested} suggestions, "
+               f"{len(report.refused)} refused")  # fmt: skip

@@ -40,6 +40,7 @@ class Config:
     output_dir: Path
     glossary: Path
     pyproject: Path = field(compare=False)
+    engine_options: dict[str, dict] = field(default_factory=dict)  # [tool.pipeline.engines.X]
 
     def language(self, code: str) -> Language:
         for lang in self.languages:
@@ -120,4 +121,5 @@ def load_config(root: Path) -> Config:
         output_dir=root / settings.get("output_dir", "site"),
         glossary=root / settings.get("glossary", "glossary.yaml"),
         pyproject=pyproject,
+        engine_options={k: dict(v) for k, v in settings.get("engines", {}).items()},
     )

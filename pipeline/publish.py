@@ -97,7 +97,7 @@ def publish(
     plans = [plan_language(config, language, articles) for language in targets]
     for plan in plans:  # all engines are settled before anything is written
         if plan.pending:
-            plan.choice = choose_engine(source, plan.language, engine)
+            plan.choice = choose_engine(source, plan.language, engine, config.engine_options)
 
     for plan in plans:
         code = plan.language.code

@@ -24,7 +24,9 @@ class EngineChoice:
         return f"{source}->{target}: {reasons}"
 
 
-def choose_engine(source: str, language: Language | str, override: str | None) -> EngineChoice:
+def choose_engine(
+    source: str, language: Language | str, override: str | None, options: dict | None = None
+) -> EngineChoice:
     """The first engine in the language's order that can translate the pair.
 
     A broken installation of a wanted engine stops the run (PipelineError); an
@@ -34,7 +36,7 @@ def choose_engine(source: str, language: Language | str, override: str | None) -
     names = [override] if override else list(language.engines)
     skipped = []
     for name in names:
-        engine = get_engine(name)
+        engine = get_engine(name, (options or {}).get(name))
         try:
             engine.check(source, target)
         except EngineUnavailable as exc:

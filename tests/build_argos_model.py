@@ -4,7 +4,8 @@
 
 The package has everything a real one has: a SentencePiece model trained on a
 few sentences, a CTranslate2 Transformer (one encoder and one decoder layer,
-seeded random weights) and a ``metadata.json``, zipped under one folder. Its
+seeded random weights), a spaCy sentence splitter and a ``metadata.json``,
+zipped under one folder. Its
 translations are nonsense, which is what exercises the output guard; loading,
 tokenizing, batching and decoding are the real code paths.
 """
@@ -110,6 +111,15 @@ def build_ctranslate2_model(vocabulary: list[str], out: Path, seed: int = 7) -> 
     spec.save(str(out))
 
 
+def build_sentencizer(out: Path, language: str) -> None:
+    """A blank spaCy pipeline, to which argostranslate's own ``translate()`` adds its
+    rule-based sentencizer when run with ARGOS_CHUNK_TYPE=SPACY (its default
+    splitters download their models, which cannot happen offline)."""
+    import spacy
+
+    spacy.blank(language).to_disk(out)
+
+
 def build_package(out: Path, source: str = "en", target: str = "zh") -> Path:
     random.seed(0)
     with tempfile.TemporaryDirectory() as tmp:
@@ -122,6 +132,7 @@ def build_package(out: Path, source: str = "en", target: str = "zh") -> Path:
         processor = spm.SentencePieceProcessor(model_file=str(sp_model))
         vocabulary = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
         build_ctranslate2_model(vocabulary, package / "model")
+        build_sentencizer(package / "spacy", source)
         metadata = {
             "package_version": "0.1",
             "argos_version": "1.9.0",

@@ -78,3 +78,72 @@ def test_translate_command_with_argos(argos_installed: Path) -> None:
     result = CliRunner().invoke(main, ["translate", str(path), "--to", "zh", "--engine", "argos"])
     assert result.exit_code == 0, result.output
     assert "tel:+447778936902" in result.output
+
+
+# --- pipeline models -------------------------------------------------------------------
+
+
+def test_models_install_from_file_and_list(
+    argos_model: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argostranslate.settings
+
+    folder = tmp_path / "packages"
+    monkeypatch.setattr(argostranslate.settings, "package_data_dir", folder)
+    monkeypatch.setattr(argostranslate.settings, "package_dirs", [folder])
+    runner = CliRunner()
+    listed = runner.invoke(main, ["models", "list", "--project", str(project)])
+    assert "no Argos Translate models installed" in listed.output
+    result = runner.invoke(main, ["models", "install", str(argos_model)])
+    assert result.exit_code == 0, result.output
+    assert "installed en->zh" in result.output
+    listed = runner.invoke(main, ["models", "list", "--project", str(project)])
+    assert re.search(r"en->zh  v0\.1 +0\.\d MB  serves: zh", listed.output), listed.output
+    get_engine("argos").check("en", "zh")  # the engine finds it
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated", "not a zip", "no model", "escaping path", "bad metadata"],
+)
+def test_corrupt_model_is_refused_and_nothing_changes(
+    argos_installed: Path, argos_model: Path, tmp_path: Path, damage: str
+) -> None:
+    before = sorted(str(p.relative_to(argos_installed)) for p in argos_installed.rglob("*"))
+    bad = tmp_path / "bad.argosmodel"
+    data = argos_model.read_bytes()
+    if damage == "truncated":
+        bad.write_bytes(data[: len(data) // 2])
+    elif damage == "not a zip":
+        bad.write_text("<html>404 Not Found</html>")
+    else:
+        with zipfile.ZipFile(argos_model) as src, zipfile.ZipFile(bad, "w") as out:
+            for item in src.infolist():
+                if damage == "no model" and item.filename.endswith("model/model.bin"):
+                    continue
+                content = src.read(item)
+                if damage == "bad metadata" and item.filename.endswith("metadata.json"):
+                    content = b"{not json"
+                out.writestr(item, content)
+            if damage == "escaping path":
+                out.writestr("translate-en_zh-0_1/../../evil.txt", b"x")
+    result = CliRunner().invoke(main, ["models", "install", str(bad)])
+    assert result.exit_code == 1
+    assert "not a valid Argos model" in result.output and "bad.argosmodel" in result.output
+    after = sorted(str(p.relative_to(argos_installed)) for p in argos_installed.rglob("*"))
+    assert after == before
+    assert not (tmp_path / "evil.txt").exists()
+    get_engine("argos").check("en", "zh")  # the installed model still works
+
+
+def test_install_from_index_offline_says_how_to_use_a_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import argostranslate.settings
+
+    # A closed local port: refused at once, whatever network the machine has.
+    monkeypatch.setattr(argostranslate.settings, "remote_package_index", "http://127.0.0.1:9/")
+    result = CliRunner().invoke(main, ["models", "install", "en", "zh"])
+    assert result.exit_code == 1
+    assert "cannot reach the Argos Translate package index" in result.output
+    assert "pipeline models install FILE.argosmodel" in result.output

@@ -17,9 +17,15 @@ ENGINES: dict[str, type[Engine]] = {
 __all__ = ["ENGINES", "Engine", "EngineUnavailable", "Translation", "get_engine"]
 
 
-def get_engine(name: str) -> Engine:
-    try:
-        return ENGINES[name]()
-    except KeyError:
+def get_engine(name: str, options: dict | None = None) -> Engine:
+    """An engine by name, with its options from [tool.pipeline.engines.<name>]."""
+    if name not in ENGINES:
         known = ", ".join(sorted(ENGINES))
-        raise PipelineError(f"unknown engine '{name}'", fix=f"use one of: {known}") from None
+        raise PipelineError(f"unknown engine '{name}'", fix=f"use one of: {known}")
+    try:
+        return ENGINES[name](**(options or {}))
+    except TypeError as exc:
+        raise PipelineError(
+            f"bad option for engine '{name}' ({exc})",
+            fix=f"check [tool.pipeline.engines.{name}] in pyproject.toml",
+        ) from exc

@@ -19,6 +19,7 @@ INSTALL_HINT = (
     "translate-{s}_{t}` where the Argos index can be reached, or from a downloaded file: "
     "`python -c \"import argostranslate.package as p; p.install_from_path('FILE.argosmodel')\"`"
 )
+DECODING_LIMIT = 256  # CTranslate2's default maximum output length
 LIBRARY_HINT = (
     "pip install torch==2.13.0 && pip install argostranslate (or: pip install -e '.[argos]')"
 )
@@ -41,8 +42,7 @@ def find_package(source: str, target: str):
     return max(packages, key=lambda p: str(p.package_version), default=None)
 
 
-def _device() -> str:
-    wanted = os.environ.get("PIPELINE_ARGOS_DEVICE", "auto")
+def _device(wanted: str) -> str:
     if wanted != "auto":
         return wanted
     import ctranslate2
@@ -58,9 +58,32 @@ def _translator(model_dir: str, device: str, threads: int):
 
 
 class ArgosEngine(Engine):
+    """Options (``[tool.pipeline.engines.argos]`` or PIPELINE_ARGOS_* variables):
+
+    device: "auto" (CUDA when present), "cpu" or "cuda"; threads: CPU threads
+    (default: one per core); beam_size; batch_size: sentences per CTranslate2
+    call; max_decoding_length: a fixed limit instead of twice the longest input
+    of each batch (at most 256).
+    """
+
     name = "argos"
-    batch_size = 64  # sentences per CTranslate2 batch
-    beam_size = 2
+
+    def __init__(
+        self,
+        device: str | None = None,
+        threads: int | None = None,
+        beam_size: int = 2,
+        batch_size: int = 64,
+        max_decoding_length: int | None = None,
+    ) -> None:
+        self.device = device or os.environ.get("PIPELINE_ARGOS_DEVICE", "auto")
+        # One thread per core: CTranslate2's own default (4) oversubscribes small machines.
+        default_threads = str(os.cpu_count() or 1)
+        self.threads = int(threads if threads is not None else
+                           os.environ.get("PIPELINE_ARGOS_THREADS", default_threads))  # fmt: skip
+        self.beam_size = beam_size
+        self.batch_size = batch_size
+        self.max_decoding_length = max_decoding_length
 
     def check(self, source: str, target: str) -> None:
         if find_package(source, target) is None:
@@ -75,8 +98,8 @@ class ArgosEngine(Engine):
         package = find_package(source, target)
         if package is None:
             self.check(source, target)
-        threads = int(os.environ.get("PIPELINE_ARGOS_THREADS", "0"))  # 0: CTranslate2 decides
-        translator = _translator(str(package.package_path / "model"), _device(), threads)
+        model = str(package.package_path / "model")
+        translator = _translator(model, _device(self.device), self.threads)
         tokenized = [package.tokenizer.encode(text) for text in texts]
         # Chunks of similar length, each with its own decoding limit: a unit
         # that loops stops at twice its own length, not at the longest unit's.
@@ -92,7 +115,8 @@ class ArgosEngine(Engine):
                 max_batch_size=self.batch_size,
                 beam_size=self.beam_size,
                 replace_unknowns=True,
-                max_decoding_length=2 * max(len(s) for s in sources) + 10,
+                max_decoding_length=self.max_decoding_length
+                or min(DECODING_LIMIT, 2 * max(len(s) for s in sources) + 10),
             )
             hypotheses.update(zip(chunk, (o.hypotheses[0] for o in outputs), strict=True))
         results = []

@@ -1,0 +1,173 @@
+"""`pipeline review` and `pipeline approve`: what needs a human, and signing it off.
+
+Review lists every current unit of a language that is not approved (machine
+output, stale translations) or that carries a quality flag, with the English,
+the translation, its flags and glossary terms, and for stale units a
+word-level diff of the English the translator approved against the English now.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .articles import load_articles
+from .catalog import (
+    APPROVED,
+    MACHINE,
+    STALE,
+    catalog_path,
+    quality_flags,
+    read_catalog,
+    render_catalog,
+    state_of,
+)  # fmt: skip
+from .config import Config
+from .errors import PipelineError
+from .fsutil import write_if_changed
+from .guard import BLOCKING
+from .placeholders import PlaceholderMismatch, check_codes, codes_of
+from .render import templates
+
+WORD_RE = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+@dataclass
+class ReviewItem:
+    slug: str
+    where: str  # "source/slug.md:12"
+    english: str
+    translation: str
+    state: str
+    flags: list[str]
+    glossary: str  # the catalog's "glossary: ..." note, if any
+    previous: str = ""  # the English the translation was made for (stale units)
+    diff: list[tuple[str, str]] = field(default_factory=list)  # ("equal"|"delete"|"insert", text)
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Word-level diff of two English texts as (operation, text) runs."""
+    a, b = WORD_RE.findall(old), WORD_RE.findall(new)
+    runs: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op in ("delete", "replace"):
+            runs.append(("delete", "".join(a[i1:i2])))
+        if op in ("insert", "replace"):
+            runs.append(("insert", "".join(b[j1:j2])))
+        if op == "equal":
+            runs.append(("equal", "".join(a[i1:i2])))
+    return runs
+
+
+def article_catalogs(config: Config, language: str, article: str | None):
+    lang = config.language(language)
+    articles = load_articles(config.source_dir, config.root)
+    if article is not None and article not in {a.slug for a in articles}:
+        raise PipelineError(f"no article with slug '{article}'", path=config.source_dir,
+                            fix="use a slug listed by `pipeline status`")  # fmt: skip
+    for a in articles:
+        if article is None or a.slug == article:
+            path = catalog_path(config.translations_dir, language, a.slug)
+            yield a, path, read_catalog(path, lang.locale)
+
+
+def needs_review(message) -> bool:
+    state = state_of(message)
+    return state in (MACHINE, STALE) or (state == APPROVED and bool(quality_flags(message)))
+
+
+def review_items(config: Config, language: str, article: str | None = None) -> list[ReviewItem]:
+    items = []
+    for a, _, catalog in article_catalogs(config, language, article):
+        for message in catalog or []:
+            if not message.id or not message.string or not needs_review(message):
+                continue
+            previous = message.previous_id[0] if message.previous_id else ""
+            glossary = next((c for c in message.auto_comments if c.startswith("glossary: ")), "")
+            where = ", ".join(f"{f}:{n}" for f, n in message.locations[:1])
+            items.append(ReviewItem(
+                a.slug, where, message.id, message.string, state_of(message),
+                quality_flags(message), glossary, previous,
+                word_diff(previous, message.id) if previous else [],
+            ))  # fmt: skip
+    return items
+
+
+def render_report(config: Config, language: str, items: list[ReviewItem], out: Path) -> str:
+    """A self-contained HTML page for translators (links point into site/)."""
+    lang = config.language(language)
+    site = config.output_dir.resolve()
+    try:
+        up = Path(*[".."] * len(out.resolve().parent.relative_to(config.root).parts))
+        site_href = (up / site.relative_to(config.root)).as_posix()
+    except ValueError:
+        site_href = site.as_uri()
+    return (
+        templates()
+        .get_template("review.html")
+        .render(
+            site_name=config.site_name,
+            language=lang,
+            items=items,
+            site_href=site_href,
+        )
+    )
+
+
+@dataclass
+class Approval:
+    approved: int = 0
+    skipped: list[str] = field(default_factory=list)  # why units were left unapproved
+
+
+def _approvable(message) -> str:
+    """Why a unit cannot be approved as it stands ('' if it can)."""
+    try:
+        check_codes(message.string, codes_of(message.id))
+    except PlaceholderMismatch as exc:
+        return f"markup does not match the English ({exc})"
+    if state_of(message) == MACHINE and BLOCKING & message.flags:
+        return "the output guard stopped it (" + ", ".join(sorted(BLOCKING & message.flags)) + ")"
+    return ""
+
+
+def approve(config: Config, language: str, article: str) -> Approval:
+    """Approve the units `review` lists for one article, as a reviewer who read them."""
+    result = Approval()
+    for _, path, catalog in article_catalogs(config, language, article):
+        if catalog is None:
+            raise PipelineError("no catalog yet", path=path, fix="run `pipeline publish` first")
+        for message in catalog:
+            if not message.id or not message.string or state_of(message) not in (MACHINE, STALE):
+                continue
+            reason = _approvable(message)
+            if reason:
+                result.skipped.append(f"{message.id[:60]}: {reason}")
+                continue
+            message.flags.discard("fuzzy")
+            message.previous_id = []
+            result.approved += 1
+        write_if_changed(path, render_catalog(catalog))
+    return result
+
+
+def format_terminal(items: list[ReviewItem]) -> str:
+    """Plain-text review list; diffs as [-removed-]{+added+}."""
+    lines = []
+    for item in items:
+        flags = f"  flags: {', '.join(item.flags)}" if item.flags else ""
+        lines.append(f"[{item.state}] {item.where}{flags}")
+        if item.diff:
+            shown = "".join(
+                text if op == "equal" else f"[-{text}-]" if op == "delete" else f"{{+{text}+}}"
+                for op, text in item.diff
+            )
+            lines.append(f"  changed: {shown}")
+        lines.append(f"  en: {item.english}")
+        lines.append(f"  tr: {item.translation}")
+        if item.glossary:
+            lines.append(f"  {item.glossary}")
+        lines.append("")
+    return "\n".join(lines)
