@@ -168,6 +168,7 @@ class Memory:
     """Translations found anywhere in a language's catalogs, for exact reuse."""
 
     entries: dict[str, Message]
+    _approved: list[Message] | None = None
 
     @classmethod
     def from_catalogs(cls, catalogs: Iterable[Catalog]) -> Memory:
@@ -187,6 +188,12 @@ class Memory:
 
     def get(self, msgid: str) -> Message | None:
         return self.entries.get(msgid)
+
+    @property
+    def approved(self) -> list[Message]:
+        if self._approved is None:
+            self._approved = [m for m in self.entries.values() if state_of(m) == APPROVED]
+        return self._approved
 
 
 def _copy(message: Message, msgid: str) -> Message:
@@ -218,19 +225,7 @@ def merge(
         if unit.text in fresh:
             fresh[unit.text].locations.append((source, unit.line))
             continue
-        kept = previous.get(unit.text)
-        if kept is not None:
-            message = _copy(kept, unit.text)
-        elif (match := _similar(unit.text, orphans)) is not None:
-            orphans.remove(match)
-            message = _copy(match, unit.text)
-            message.flags.add("fuzzy")
-            message.flags.difference_update({f for f in message.flags if f.startswith(MT_PREFIX)})
-            message.previous_id = match.previous_id or [match.id]
-        elif (remembered := memory.get(unit.text)) is not None:
-            message = _copy(remembered, unit.text)
-        else:
-            message = Message(unit.text, "")
+        message = _carry(unit.text, previous.get(unit.text), orphans, memory)
         message.locations = [(source, unit.line)]
         message.auto_comments = [unit.note] if unit.note else []
         fresh[unit.text] = message
@@ -242,6 +237,37 @@ def merge(
             fresh.obsolete[message.id] = obsolete
     pending = [m.id for m in fresh if m.id and state_of(m) == UNTRANSLATED]
     return fresh, pending
+
+
+def _carry(text: str, kept: Message | None, orphans: list[Message], memory: Memory) -> Message:
+    """The entry for an English unit, from the best translation already known.
+
+    In order: this catalog's own entry; an identical sentence approved anywhere on
+    the site; a human translation of a similar sentence this article lost (a small
+    edit: stale, the old English as previous msgid); an identical sentence's
+    machine output; a similar approved sentence elsewhere (a fuzzy suggestion).
+    """
+    if kept is not None:
+        return _copy(kept, text)
+    exact = memory.get(text)
+    if exact is not None and state_of(exact) == APPROVED:
+        return _copy(exact, text)
+    if (match := _similar(text, orphans)) is not None:
+        orphans.remove(match)
+        return _suggestion(match, text)
+    if exact is not None:
+        return _copy(exact, text)
+    if (close := _similar(text, memory.approved)) is not None:
+        return _suggestion(close, text)
+    return Message(text, "")
+
+
+def _suggestion(match: Message, text: str) -> Message:
+    """A human translation of other English, offered for ``text``: fuzzy, with the diff."""
+    message = _copy(match, text)
+    message.flags = {f for f in message.flags if not f.startswith(MT_PREFIX)} | {"fuzzy"}
+    message.previous_id = match.previous_id or [match.id]
+    return message
 
 
 def _similar(text: str, candidates: list[Message]) -> Message | None:

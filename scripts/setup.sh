@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the pipeline needs on a fresh Debian/Ubuntu machine:
 # Apertium with its English->Spanish and English->Catalan pairs (system packages),
-# and the Python package with Argos Translate in .venv (plus test tools with --test).
+# and the Python package with Argos Translate in .venv. With --test, also the
+# test tools and Debian's Chromium for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,11 @@ for pair in eng-spa eng-cat; do
     need_apt+=("apertium-$pair")
   fi
 done
+# The browser tests drive Debian's Chromium (Playwright's own browser download
+# needs internet access that CI may not have).
+if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null 2>&1; then
+  need_apt+=(chromium)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}" >&2
   sudo_cmd=""
