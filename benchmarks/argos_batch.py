@@ -32,8 +32,12 @@ def main() -> None:
     packages = tempfile.mkdtemp(prefix="argos-bench-")
     # argostranslate reads these when first imported.
     threads = str(os.cpu_count() or 1)
-    os.environ.update(ARGOS_PACKAGES_DIR=packages, ARGOS_CHUNK_TYPE="SPACY",
-                      ARGOS_BEAM_SIZE=str(BEAM), ARGOS_INTRA_THREADS=threads)  # fmt: skip
+    os.environ.update(
+        ARGOS_PACKAGES_DIR=packages,
+        ARGOS_CHUNK_TYPE="SPACY",
+        ARGOS_BEAM_SIZE=str(BEAM),
+        ARGOS_INTRA_THREADS=threads,
+    )
     sys.path.insert(0, str(ROOT / "tests"))
     import argostranslate.package
     import argostranslate.translate
@@ -48,8 +52,10 @@ def main() -> None:
     sentences = flores.read_text(encoding="utf-8").splitlines()
     if args.limit:
         sentences = sentences[: args.limit]
-    print(f"{len(sentences)} FLORES sentences, en->zh, test model, beam {BEAM}, "
-          f"decoding limit {DECODING_LIMIT}")  # fmt: skip
+    print(
+        f"{len(sentences)} FLORES sentences, en->zh, test model, beam {BEAM}, "
+        f"decoding limit {DECODING_LIMIT}"
+    )
 
     engine = ArgosEngine(beam_size=BEAM, max_decoding_length=DECODING_LIMIT)
     engine.translate_batch(sentences[:2], "en", "zh")  # load the model outside the timing

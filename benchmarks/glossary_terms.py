@@ -53,8 +53,10 @@ def main() -> None:
         ours = [t.text for t in run_engine(apertium, units, "en", lang, glossary)]
         raw_ok, needed = term_accuracy(glossary, units, raw, lang)
         ours_ok, _ = term_accuracy(glossary, units, ours, lang)
-        print(f"en->{lang:4} {needed:12} {raw_ok:8} ({raw_ok / needed:.1%}) "
-              f"{ours_ok:4} ({ours_ok / needed:.1%})")  # fmt: skip
+        print(
+            f"en->{lang:4} {needed:12} {raw_ok:8} ({raw_ok / needed:.1%}) "
+            f"{ours_ok:4} ({ours_ok / needed:.1%})"
+        )
 
     tico = args.shared / "eval" / "tico19-test"
     english = (tico / "eng-spa.eng").read_text(encoding="utf-8").splitlines()

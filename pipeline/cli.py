@@ -51,14 +51,40 @@ def main() -> None:
 @click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
 @click.option("--engine", help="Use this engine instead of the configured order.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
-def publish(project: Path, languages: tuple[str, ...], engine: str | None, quiet: bool) -> None:
+@click.option(
+    "--review-marks",
+    is_flag=True,
+    help="Highlight every unit that is not approved (a build for translators).",
+)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the pages here instead of the configured output folder.",
+)
+@click.option(
+    "--markdown",
+    "markdown_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write translated Markdown, DIR/<lang>/<slug>.md (Hugo, MkDocs...).",
+)
+def publish(
+    project: Path,
+    languages: tuple[str, ...],
+    engine: str | None,
+    quiet: bool,
+    review_marks: bool,
+    output: Path | None,
+    markdown_dir: Path | None,
+) -> None:
     """Update catalogs from source/, translate what is missing, write site/."""
+    from .publish import Outputs
     from .publish import publish as run
 
     config = load_config(project)
     say = (lambda _: None) if quiet else (lambda msg: click.echo(msg, err=True))
     bar = (lambda items, label: nullcontext(items)) if quiet else terminal_progress
-    result = run(config, languages, engine, report=say, progress=bar)
+    outputs = Outputs(output, review_marks, markdown_dir)
+    result = run(config, languages, engine, report=say, progress=bar, outputs=outputs)
     for hint in result.hints:
         click.echo(f"warning: {hint}", err=True)
     if not quiet:
@@ -74,14 +100,30 @@ def status(project: Path, languages: tuple[str, ...]) -> None:
 
     rows = run(load_config(project), languages)
     headers = (
-        "lang", "article", "total", "approved", "machine", "stale", "untransl.", "flagged",
+        "lang",
+        "article",
+        "total",
+        "approved",
+        "machine",
+        "stale",
+        "untransl.",
+        "flagged",
         "glossary",
-    )  # fmt: skip
+    )
     table = [
-        (r.language, r.slug, r.total, r.approved, r.machine, r.stale, r.untranslated, r.flagged,
-         r.glossary)
+        (
+            r.language,
+            r.slug,
+            r.total,
+            r.approved,
+            r.machine,
+            r.stale,
+            r.untranslated,
+            r.flagged,
+            r.glossary,
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
     widths = [max(len(str(v)) for v in col) for col in zip(headers, *table, strict=False)]
     for line in [headers, *table]:
         cells = [
@@ -96,8 +138,9 @@ def status(project: Path, languages: tuple[str, ...]) -> None:
 @click.option("--to", "target", required=True, help="Target language code, e.g. es.")
 @click.option("--from", "source", default="en", show_default=True, help="Source language code.")
 @click.option("--engine", help="Engine name; default: the language's configured order.")
-@click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html",
-              show_default=True)  # fmt: skip
+@click.option(
+    "--format", "fmt", type=click.Choice(["html", "markdown"]), default="html", show_default=True
+)
 @project_option
 def translate(
     file: Path, target: str, source: str, engine: str | None, fmt: str, project: Path
@@ -201,8 +244,12 @@ def models_install(what: tuple[str, ...]) -> None:
 @project_option
 @click.option("--lang", "language", required=True, help="Language to review.")
 @click.option("--article", help="Only this article (slug).")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write a self-contained HTML report here.")  # fmt: skip
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a self-contained HTML report here.",
+)
 def review(project: Path, language: str, article: str | None, html_path: Path | None) -> None:
     """Units that need a human: machine output, stale and flagged translations."""
     from .fsutil import write_if_changed
@@ -261,5 +308,6 @@ def xliff_import(project: Path, file: Path) -> None:
     report = import_xliff(load_config(project), file)
     for reason in report.refused:
         click.echo(f"refused: {reason}", err=True)
-    click.echo(f"{report.approved} approved, {report.suggested} suggestions, "
-               f"{len(report.refused)} refused")  # fmt: skip
+    click.echo(
+        f"{report.approved} approved, {report.suggested} suggestions, {len(report.refused)} refused"
+    )

@@ -25,6 +25,11 @@ class Language:
         return name[:1].upper() + name[1:]
 
     @property
+    def bcp47(self) -> str:
+        """The tag for lang and hreflang attributes: language and script ("zh-Hans")."""
+        return "-".join(p for p in (self.locale.language, self.locale.script) if p)
+
+    @property
     def direction(self) -> str:
         return "rtl" if self.locale.character_order == "right-to-left" else "ltr"
 
@@ -41,6 +46,7 @@ class Config:
     glossary: Path
     pyproject: Path = field(compare=False)
     engine_options: dict[str, dict] = field(default_factory=dict)  # [tool.pipeline.engines.X]
+    base_url: str = ""  # the site's public address, for canonical links and the sitemap
 
     def language(self, code: str) -> Language:
         for lang in self.languages:
@@ -122,4 +128,5 @@ def load_config(root: Path) -> Config:
         glossary=root / settings.get("glossary", "glossary.yaml"),
         pyproject=pyproject,
         engine_options={k: dict(v) for k, v in settings.get("engines", {}).items()},
+        base_url=str(settings.get("base_url", "")).rstrip("/"),
     )

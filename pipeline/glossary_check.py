@@ -27,8 +27,8 @@ def check_catalogs(config: Config) -> tuple[Glossary, list[Violation]]:
             catalog = read_catalog(path, language.locale)
             shown = path.relative_to(config.root) if path.is_relative_to(config.root) else path
             for message in catalog or []:
-                if not message.id or not message.string:
-                    continue
+                if not isinstance(message.id, str) or not message.string:
+                    continue  # plural entries are site chrome, not article text
                 problems = glossary.violations(message.id, message.string, language.code)
                 if problems:
                     where = f"{shown}:{message.lineno}"

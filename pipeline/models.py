@@ -56,11 +56,20 @@ def list_models(config: Config) -> list[Model]:
     models = []
     for pkg in package.get_installed_packages(folders):
         covers = tuple(
-            lang.code for lang in config.languages
+            lang.code
+            for lang in config.languages
             if pkg.from_code == source and pkg.to_code == lang.code
-        )  # fmt: skip
-        models.append(Model(pkg.from_code, pkg.to_code, str(pkg.package_version),
-                            _size(pkg.package_path), pkg.package_path, covers))  # fmt: skip
+        )
+        models.append(
+            Model(
+                pkg.from_code,
+                pkg.to_code,
+                str(pkg.package_version),
+                _size(pkg.package_path),
+                pkg.package_path,
+                covers,
+            )
+        )
     return sorted(models, key=lambda m: (m.source, m.target, m.version))
 
 
@@ -69,9 +78,10 @@ def _check_archive(path: Path) -> tuple[str, dict]:
 
     def bad(why: str) -> PipelineError:
         return PipelineError(
-            f"not a valid Argos model: {why}", path=path,
+            f"not a valid Argos model: {why}",
+            path=path,
             fix="download the file again (it may be truncated) or use another .argosmodel",
-        )  # fmt: skip
+        )
 
     if not zipfile.is_zipfile(path):
         raise bad("not a zip archive")

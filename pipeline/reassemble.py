@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown_it.token import Token
+from markupsafe import escape
 
 from .placeholders import PlaceholderMismatch
 from .segment import Document, Piece, Slot
@@ -52,10 +53,26 @@ def _join(parts: list[list[Token]], joiner: str) -> list[Token]:
     return out
 
 
+def _wrapped(tokens: list[Token], attrs: dict[str, str]) -> list[Token]:
+    """``tokens`` inside a ``<span>`` with ``attrs`` (the review marks of one unit)."""
+    opening = "".join(f' {name}="{escape(value)}"' for name, value in attrs.items())
+    return [
+        Token("html_inline", "", 0, content=f"<span{opening}>"),
+        *tokens,
+        Token("html_inline", "", 0, content="</span>"),
+    ]
+
+
 def reassemble(
-    doc: Document, language: str, choose: Callable[[Piece], str | None]
+    doc: Document,
+    language: str,
+    choose: Callable[[Piece], str | None],
+    wrap: Callable[[Piece, bool], dict[str, str] | None] | None = None,
 ) -> tuple[dict[str, str], list[Placed]]:
-    """Write translations into ``doc.tokens``; returns translated front matter and placements."""
+    """Write translations into ``doc.tokens``; returns translated front matter and placements.
+
+    ``wrap`` may give attributes for a span around a unit of body text (page marks).
+    """
     joiner = "" if language.split("_")[0] in NO_SPACE_LANGUAGES else " "
     meta: dict[str, str] = {}
     placed: list[Placed] = []
@@ -71,9 +88,11 @@ def reassemble(
                     mismatch = str(exc)
             if tokens is None:
                 tokens = piece.codes.decode(piece.text)
-            parts.append(tokens)
+            translated = target is not None and not mismatch
+            attrs = wrap(piece, translated) if wrap and piece.translatable else None
+            parts.append(_wrapped(tokens, attrs) if attrs and slot.kind == "inline" else tokens)
             if piece.translatable:
-                placed.append(Placed(slot, piece, target is not None and not mismatch, mismatch))
+                placed.append(Placed(slot, piece, translated, mismatch))
         tokens = _join(parts, joiner)
         if slot.kind == "inline":
             slot.token.children = tokens

@@ -1,47 +1,61 @@
-"""Pages: article token streams and catalogs -> HTML files under the output folder.
+"""Pages: article token streams and catalogs -> HTML under the output folder.
 
-Every translated block carries its review state as data attributes
-(``data-l10n-state``, ``data-l10n-flags``) and, where the English is shown,
-``lang="en"``, so browsers, screen readers and reviewers know what they read.
+Every unit that is not approved or carries a quality flag is wrapped in a
+``<span data-l10n-unit="STATE" data-l10n-flags="...">`` (``lang="en"`` where
+the English is shown); every block also carries its units' worst state as
+``data-l10n-state``. Browsers, screen readers, reviewers and the
+``--review-marks`` build all read the same marks.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
 
+from babel.dates import format_date
 from babel.messages.catalog import Catalog
+from babel.numbers import format_decimal
+from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .catalog import APPROVED, MACHINE, STALE, UNTRANSLATED, quality_flags, state_of
 from .config import Config, Language
 from .guard import BLOCKING
 from .markdown import markdown
 from .reassemble import Placed, reassemble
-from .segment import Document
+from .segment import Document, Piece
 
-# Worst first: the state a block shows is the worst of its units.
+# Worst first: a block or page shows the worst state of its units.
 SEVERITY = {UNTRANSLATED: 0, STALE: 1, MACHINE: 2, APPROVED: 3}
-BANNERS = {
-    UNTRANSLATED: "Parts of this page are not translated yet and are shown in English.",
-    STALE: "The English original of parts of this page has changed since it was reviewed.",
-    MACHINE: "This page was machine-translated and has not been reviewed yet.",
-}
+ORIGINAL = "original"
 
 
 @cache
 def templates() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("pipeline", "templates"),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_null_translations(newstyle=True)
+    return env
 
 
-def article_href(language: str, slug: str) -> str:
-    return f"{language}/{slug}/"
+def render_template(name: str, translations: Translations | None, **context) -> str:
+    env = templates()
+    if translations is None:
+        env.install_null_translations(newstyle=True)
+    else:
+        env.install_gettext_translations(translations, newstyle=True)
+    return env.get_template(name).render(**context)
+
+
+def worst(states) -> str | None:
+    return min(states, key=SEVERITY.__getitem__, default=None)
 
 
 @dataclass
@@ -58,48 +72,89 @@ def unit_views(catalog: Catalog | None) -> dict[str, UnitView]:
     return {m.id: UnitView(state_of(m), quality_flags(m)) for m in catalog if m.id and m.string}
 
 
+def article_state(units: list[str], catalog: Catalog | None) -> str:
+    """The worst state of an article's units in one language (for the switcher)."""
+    views = unit_views(catalog)
+    return worst(views[u].state if u in views else UNTRANSLATED for u in units) or APPROVED
+
+
+@dataclass
+class SiteContext:
+    """What every page of one publish needs to know about the others."""
+
+    config: Config
+    translations: dict[str, Translations]  # language -> chrome translations
+    states: dict[tuple[str, str], str]  # (language, slug) -> the article's worst state
+    review_marks: bool = False
+
+    @property
+    def languages(self) -> list[Language]:
+        return [self.config.source_language, *self.config.languages]
+
+    def url(self, code: str, slug: str | None = None) -> str:
+        path = f"{code}/{slug}/" if slug else f"{code}/"
+        base = self.config.base_url
+        return f"{base}/{path}" if base else path
+
+
+def _mark(view: UnitView | None, translated: bool) -> dict[str, str] | None:
+    state = view.state if view and translated else UNTRANSLATED
+    flags = view.flags if view else []
+    if state == APPROVED and not flags:
+        return None
+    attrs = {"data-l10n-unit": state}
+    if flags:
+        attrs["data-l10n-flags"] = " ".join(flags)
+    if state == UNTRANSLATED:
+        attrs["lang"] = "en"
+    return attrs
+
+
 def translate_document(
-    doc: Document, language: str, catalog: Catalog | None
+    doc: Document, language: str, catalog: Catalog | None, marks: bool = True
 ) -> tuple[dict[str, str], list[Placed], dict[str, UnitView]]:
     """Put the catalog's translations into ``doc`` (English where there is none)."""
     views = unit_views(catalog)
 
-    def choose(piece) -> str | None:
+    def usable(piece: Piece) -> bool:
         view = views.get(piece.text)
-        if view is None or (view.state == MACHINE and BLOCKING & set(view.flags)):
-            return None  # engine output the guard stopped: the English is shown
-        return catalog[piece.text].string
+        return view is not None and not (view.state == MACHINE and BLOCKING & set(view.flags))
 
-    meta, placed = reassemble(doc, language, choose)
+    def choose(piece: Piece) -> str | None:
+        return catalog[piece.text].string if usable(piece) else None
+
+    def wrap(piece: Piece, translated: bool) -> dict[str, str] | None:
+        return _mark(views.get(piece.text), translated) if marks else None
+
+    meta, placed = reassemble(doc, language, choose, wrap)
     return meta, placed, views
 
 
-def mark_blocks(placed: list[Placed], views: dict[str, UnitView]) -> str | None:
-    """Set review attributes on the blocks of ``placed``; returns the page's worst state."""
+def mark_blocks(placed: list[Placed], views: dict[str, UnitView]) -> tuple[str | None, bool]:
+    """Set review attributes on blocks; returns the page's worst state and whether
+    any unit is marked (English fallback or flagged)."""
     blocks: dict[int, tuple[object, str, set[str]]] = {}
-    worst = None
+    page_worst, marked = None, False
     for item in placed:
         view = views.get(item.piece.text)
         state = view.state if view and item.translated else UNTRANSLATED
         flags = set(view.flags if view else [])
         if item.mismatch:
             flags.add("markup")
-        if worst is None or SEVERITY[state] < SEVERITY[worst]:
-            worst = state
+        marked = marked or state == UNTRANSLATED or bool(flags)
+        page_worst = worst(s for s in (page_worst, state) if s)
         if item.slot.block is None:
             continue
         key = id(item.slot.block)
         _, block_state, block_flags = blocks.get(key, (None, APPROVED, set()))
-        if SEVERITY[state] < SEVERITY[block_state]:
-            block_state = state
-        blocks[key] = (item.slot.block, block_state, block_flags | flags)
+        blocks[key] = (item.slot.block, worst([block_state, state]), block_flags | flags)
     for block, state, flags in blocks.values():
         block.attrSet("data-l10n-state", state)
         if flags:
             block.attrSet("data-l10n-flags", " ".join(sorted(flags)))
         if state == UNTRANSLATED:
             block.attrSet("lang", "en")
-    return worst
+    return page_worst, marked
 
 
 def render_body(doc: Document) -> Markup:
@@ -107,94 +162,116 @@ def render_body(doc: Document) -> Markup:
     return Markup(md.renderer.render(doc.tokens, md.options, doc.env))
 
 
-def _switcher(config: Config, current: str, href_for) -> list[dict]:
-    langs = [config.source_language, *config.languages]
-    return [
-        {"hreflang": lang.code, "name": lang.native_name, "href": href_for(lang.code),
-         "current": lang.code == current}
-        for lang in langs
-    ]  # fmt: skip
+def _page(ctx: SiteContext, language: Language, root: str, href_for, slug: str | None) -> dict:
+    """The parts every page has: language, links to its other languages, switcher."""
+    source = ctx.config.source_language.code
+    switcher = []
+    for lang in ctx.languages:
+        state = ORIGINAL if lang.code == source else ctx.states.get((lang.code, slug or ""), "")
+        switcher.append(
+            {
+                "hreflang": lang.bcp47,
+                "name": lang.native_name,
+                "href": root + href_for(lang.code),
+                "current": lang.code == language.code,
+                "state": state,
+            }
+        )
+    base = ctx.config.base_url
+
+    def absolute(code: str) -> str:
+        return f"{base}/{href_for(code)}" if base else root + href_for(code)
+
+    alternates = [{"hreflang": lang.bcp47, "href": absolute(lang.code)} for lang in ctx.languages]
+    alternates.append({"hreflang": "x-default", "href": absolute(source)})
+    return {
+        "lang": language.bcp47,
+        "dir": language.direction,
+        "native_name": language.native_name,
+        "root": root,
+        "home": root + f"{language.code}/",
+        "canonical": absolute(language.code),
+        "alternates": alternates,
+        "switcher": switcher,
+        "description": "",
+    }
 
 
-def _alternates(config: Config, href_for) -> list[dict]:
-    langs = [config.source_language, *config.languages]
-    alternates = [{"hreflang": lang.code, "href": href_for(lang.code)} for lang in langs]
-    alternates.append({"hreflang": "x-default", "href": href_for(config.source_language.code)})
-    return alternates
+def _date(value: object, language: Language) -> str:
+    if isinstance(value, dt.date):
+        return format_date(value, format="long", locale=language.locale)
+    return ""
 
 
 def render_article(
-    config: Config,
+    ctx: SiteContext,
     language: Language,
     doc: Document,
     meta: dict[str, str],
-    worst: str | None,
+    page_worst: str | None,
+    marked: bool,
 ) -> str:
     slug = doc.article.slug
-    up = "../../"
-
-    def href_for(code: str) -> str:
-        return up + article_href(code, slug)
-
-    title_attrs = ""
-    banner = BANNERS.get(worst or APPROVED, "")
-    if language.code != config.source_language.code and meta.get("title") == doc.article.title:
-        title_attrs = Markup(' lang="{}"').format(config.source_language.code)
-    page = {
-        "lang": language.code,
-        "dir": language.direction,
-        "title": meta.get("title", doc.article.title),
-        "title_attrs": title_attrs,
-        "description": meta.get("summary", ""),
-        "alternates": _alternates(config, href_for),
-        "switcher": _switcher(config, language.code, href_for),
-        "home": up + f"{language.code}/",
-        "banner": banner,
-        "banner_kind": worst or "",
-        "body": render_body(doc),
-    }
-    return templates().get_template("article.html").render(site_name=config.site_name, page=page)
+    page = _page(ctx, language, "../../", lambda code: f"{code}/{slug}/", slug)
+    title = meta.get("title", doc.article.title)
+    title_html = escape(title)
+    is_source = language.code == ctx.config.source_language.code
+    if not is_source and title == doc.article.title:  # the English title is shown
+        title_html = Markup('<span data-l10n-unit="untranslated" lang="en">{}</span>').format(title)
+    page.update(
+        title=title,
+        title_html=title_html,
+        description=meta.get("summary", ""),
+        banner_kind="" if is_source or page_worst in (None, APPROVED) else page_worst,
+        marked=marked and not is_source,
+        date=_date(doc.article.meta.get("date"), language),
+        body=render_body(doc),
+    )
+    return render_template(
+        "article.html",
+        ctx.translations.get(language.code),
+        site_name=ctx.config.site_name,
+        page=page,
+        review_marks=ctx.review_marks,
+    )
 
 
 def render_language_index(
-    config: Config, language: Language, entries: list[tuple[str, dict[str, str]]]
+    ctx: SiteContext, language: Language, entries: list[tuple[str, dict, object]]
 ) -> str:
-    def href_for(code: str) -> str:
-        return f"../{code}/"
-
-    page = {
-        "lang": language.code,
-        "dir": language.direction,
-        "title": config.site_name,
-        "description": "",
-        "alternates": _alternates(config, href_for),
-        "switcher": _switcher(config, language.code, href_for),
-        "home": "./",
-        "articles": [
-            {"href": f"{slug}/", "title": meta.get("title", slug), "summary": meta.get("summary")}
-            for slug, meta in entries
+    page = _page(ctx, language, "../", lambda code: f"{code}/", None)
+    page.update(
+        title=ctx.config.site_name,
+        articles=[
+            {
+                "href": f"{slug}/",
+                "title": meta.get("title", slug),
+                "summary": meta.get("summary"),
+                "date": _date(date, language),
+            }
+            for slug, meta, date in entries
         ],
-    }
-    return templates().get_template("index.html").render(site_name=config.site_name, page=page)
+        article_count=format_decimal(len(entries), locale=language.locale),
+    )
+    return render_template(
+        "index.html",
+        ctx.translations.get(language.code),
+        site_name=ctx.config.site_name,
+        page=page,
+        review_marks=ctx.review_marks,
+    )
 
 
-def render_root(config: Config) -> str:
-    source = config.source_language
-
-    def href_for(code: str) -> str:
-        return f"{code}/"
-
-    page = {
-        "lang": source.code,
-        "dir": source.direction,
-        "title": config.site_name,
-        "description": "",
-        "alternates": _alternates(config, href_for),
-        "switcher": _switcher(config, source.code, href_for),
-        "home": "./",
-        "languages": [
-            {"href": href_for(lang.code), "hreflang": lang.code, "name": lang.native_name}
-            for lang in (source, *config.languages)
+def render_root(ctx: SiteContext) -> str:
+    source = ctx.config.source_language
+    page = _page(ctx, source, "", lambda code: f"{code}/", None)
+    page.update(
+        title=ctx.config.site_name,
+        languages=[
+            {"href": f"{lang.code}/", "hreflang": lang.bcp47, "name": lang.native_name}
+            for lang in ctx.languages
         ],
-    }
-    return templates().get_template("root.html").render(site_name=config.site_name, page=page)
+    )
+    return render_template(
+        "root.html", None, site_name=ctx.config.site_name, page=page, review_marks=False
+    )

@@ -23,7 +23,7 @@ from .catalog import (
     read_catalog,
     render_catalog,
     state_of,
-)  # fmt: skip
+)
 from .config import Config
 from .errors import PipelineError
 from .fsutil import write_if_changed
@@ -65,8 +65,11 @@ def article_catalogs(config: Config, language: str, article: str | None):
     lang = config.language(language)
     articles = load_articles(config.source_dir, config.root)
     if article is not None and article not in {a.slug for a in articles}:
-        raise PipelineError(f"no article with slug '{article}'", path=config.source_dir,
-                            fix="use a slug listed by `pipeline status`")  # fmt: skip
+        raise PipelineError(
+            f"no article with slug '{article}'",
+            path=config.source_dir,
+            fix="use a slug listed by `pipeline status`",
+        )
     for a in articles:
         if article is None or a.slug == article:
             path = catalog_path(config.translations_dir, language, a.slug)
@@ -87,11 +90,19 @@ def review_items(config: Config, language: str, article: str | None = None) -> l
             previous = message.previous_id[0] if message.previous_id else ""
             glossary = next((c for c in message.auto_comments if c.startswith("glossary: ")), "")
             where = ", ".join(f"{f}:{n}" for f, n in message.locations[:1])
-            items.append(ReviewItem(
-                a.slug, where, message.id, message.string, state_of(message),
-                quality_flags(message), glossary, previous,
-                word_diff(previous, message.id) if previous else [],
-            ))  # fmt: skip
+            items.append(
+                ReviewItem(
+                    a.slug,
+                    where,
+                    message.id,
+                    message.string,
+                    state_of(message),
+                    quality_flags(message),
+                    glossary,
+                    previous,
+                    word_diff(previous, message.id) if previous else [],
+                )
+            )
     return items
 
 

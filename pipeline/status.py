@@ -45,6 +45,9 @@ def status(config: Config, languages: tuple[str, ...] = ()) -> list[Row]:
                 flagged += bool(message and quality_flags(message))
                 glossary += bool(message and "glossary" in message.flags)
             total = len(units[article.slug])
-            rows.append(Row(language.code, article.slug, total, **counts, flagged=flagged,
-                            glossary=glossary))  # fmt: skip
+            rows.append(
+                Row(
+                    language.code, article.slug, total, **counts, flagged=flagged, glossary=glossary
+                )
+            )
     return rows

@@ -30,7 +30,7 @@ from .catalog import (
     read_catalog,
     render_catalog,
     state_of,
-)  # fmt: skip
+)
 from .config import Config
 from .errors import PipelineError
 from .fsutil import write_if_changed
@@ -87,8 +87,11 @@ def import_xliff(config: Config, path: Path) -> ImportReport:
         ) from exc
     language = store.gettargetlanguage()
     if not language:
-        raise PipelineError("the file names no target language (trgLang)", path=path,
-                            fix="set trgLang on the <xliff> element")  # fmt: skip
+        raise PipelineError(
+            "the file names no target language (trgLang)",
+            path=path,
+            fix="set trgLang on the <xliff> element",
+        )
     lang = config.language(language)
     report = ImportReport()
     incoming: dict[str, list[Xliff2Unit]] = {}

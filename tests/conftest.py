@@ -82,9 +82,14 @@ ARTIFACTS = ROOT / "test-artifacts"
 requires_browser = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 # Without these, Chromium tries to reach Google's services, which a closed network refuses.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")

@@ -14,14 +14,22 @@ class _Shape(HTMLParser):
         self.events: list[tuple] = []
         self.code_depth = 0
         self.ignored = TRANSLATED_ATTRIBUTES | ignored
+        self.spans: list[bool] = []  # for each open span: is it a review mark to skip?
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "span":  # review marks wrap units in spans: not part of the structure
+            marks = any(k == "data-l10n-unit" for k, _ in attrs)
+            self.spans.append(marks and "data-l10n-unit" in self.ignored)
+            if self.spans[-1]:
+                return
         kept = tuple(sorted((k, v) for k, v in attrs if k not in self.ignored))
         self.events.append(("<", tag, kept))
         if tag in ("code", "pre"):
             self.code_depth += 1
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "span" and self.spans and self.spans.pop():
+            return
         self.events.append((">", tag))
         if tag in ("code", "pre"):
             self.code_depth -= 1

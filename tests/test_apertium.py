@@ -57,6 +57,8 @@ def test_wire_format_round_trip_and_split_span_repair() -> None:
     assert from_wire('<span id="g1">Regeneración</span> de <span id="g1">cartílago</span>') == (
         "<g1>Regeneración de cartílago</g1>"
     )
+    split = '<span id="g1">Reducción de</span> <br id="x2"><span id="g1">:</span> Crónico'
+    assert from_wire(split) == "<g1>Reducción de <x2/>:</g1> Crónico"
 
 
 def test_pair_without_apertium_support_is_skipped_not_fatal() -> None:

@@ -20,7 +20,8 @@ from pipeline.engines import EngineUnavailable, get_engine
 from pipeline.guard import BLOCKING
 
 SLUG = "stem-cell-therapy-for-joint-pain"
-REVIEW_ATTRIBUTES = frozenset({"data-l10n-state", "data-l10n-flags", "lang"})
+# Review marks: block attributes and the spans around units.
+REVIEW_ATTRIBUTES = frozenset({"data-l10n-state", "data-l10n-flags", "lang", "data-l10n-unit"})
 
 
 def test_builder_runs_on_its_own(tmp_path: Path) -> None:

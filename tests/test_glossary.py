@@ -37,13 +37,32 @@ def client():
 def test_client_glossary_has_the_required_entries(client) -> None:
     names = {form for entry in client.entries for form in entry.english.values()}
     required = {
-        "stem cell", "stem cells", "mesenchymal stem cells", "MSCs", "osteoarthritis",
-        "rheumatoid arthritis", "cartilage", "chondrocytes", "platelet-rich plasma", "PRP",
-        "degenerative disc disease", "tendonitis", "neuropathic pain", "inflammation",
-        "regenerative medicine", "bone marrow", "adipose tissue", "umbilical cord", "autologous",
-        "allogeneic", "induced pluripotent stem cells", "joint pain", "NBScience", "WhatsApp",
+        "stem cell",
+        "stem cells",
+        "mesenchymal stem cells",
+        "MSCs",
+        "osteoarthritis",
+        "rheumatoid arthritis",
+        "cartilage",
+        "chondrocytes",
+        "platelet-rich plasma",
+        "PRP",
+        "degenerative disc disease",
+        "tendonitis",
+        "neuropathic pain",
+        "inflammation",
+        "regenerative medicine",
+        "bone marrow",
+        "adipose tissue",
+        "umbilical cord",
+        "autologous",
+        "allogeneic",
+        "induced pluripotent stem cells",
+        "joint pain",
+        "NBScience",
+        "WhatsApp",
         "FDA",
-    }  # fmt: skip
+    }
     assert required <= names
     assert len(client) >= 40
     for entry in client.entries:
@@ -58,17 +77,32 @@ def test_client_glossary_has_the_required_entries(client) -> None:
     ("text", "line", "message"),
     [
         ("terms:\n  - en: stem cell\n    translations: {es: [unclosed\n", 3, "invalid YAML"),
-        ("terms:\n  - en: cartilage\n    translations: {es: cartílago}\n"
-         "  - en: Cartilage\n    translations: {es: cartílago}\n", 4, "duplicate term"),
-        ("terms:\n  - en: cartilage\n    translations:\n      fr: cartilage\n", 4,
-         "unknown language 'fr'"),
+        (
+            "terms:\n  - en: cartilage\n    translations: {es: cartílago}\n"
+            "  - en: Cartilage\n    translations: {es: cartílago}\n",
+            4,
+            "duplicate term",
+        ),
+        (
+            "terms:\n  - en: cartilage\n    translations:\n      fr: cartilage\n",
+            4,
+            "unknown language 'fr'",
+        ),
         ("terms:\n  - translations: {es: cartílago}\n", 2, "terms.0.en: Field required"),
-        ("terms:\n  - en: {singular: tendon, plural: tendons}\n"
-         "    translations:\n      es: {singular: tendón}\n", 4, "has no form 'plural'"),
-        ("terms:\n  - en: cartilage\n    translations: {es: cartílago}\n"
-         "    translations: {ca: cartílag}\n", 4, "given twice"),
+        (
+            "terms:\n  - en: {singular: tendon, plural: tendons}\n"
+            "    translations:\n      es: {singular: tendón}\n",
+            4,
+            "has no form 'plural'",
+        ),
+        (
+            "terms:\n  - en: cartilage\n    translations: {es: cartílago}\n"
+            "    translations: {ca: cartílag}\n",
+            4,
+            "given twice",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_glossary_names_file_and_line(tmp_path: Path, text: str, line: int, message: str):
     with pytest.raises(PipelineError) as info:
         glossary_from(tmp_path, text)
@@ -172,8 +206,11 @@ def test_every_term_enforced_and_human_violations_reported(project: Path) -> Non
     assert "glossary" in message.flags  # but flagged
     page = (project / "site" / "es" / SLUG / "index.html").read_text(encoding="utf-8")
     # The paragraph's other sentences are machine output: the block shows the worst state.
-    assert re.search(r'<p data-l10n-state="machine" data-l10n-flags="[^"]*glossary[^"]*">'
-                     r"Las celdas de raíz de la médula", page)  # fmt: skip
+    assert re.search(
+        r'<p data-l10n-state="machine" data-l10n-flags="[^"]*glossary[^"]*">'
+        r"Las celdas de raíz de la médula",
+        page,
+    )
     status = runner.invoke(main, ["status", "--lang", "es", "--project", str(project)])
     row = next(line.split() for line in status.output.splitlines() if SLUG in line)
     assert row[-1] == "1"  # the glossary column

@@ -14,14 +14,22 @@ from pipeline.guard import BLOCKING, inspect, repair_codes
         ("Thank you all.", "谢谢大家。(掌声) (掌声) (掌声) (掌声) (掌声)", "zh", ["repetition"]),
         ("Call us on 3 days of 24 hours.", "Llámenos 3 días de 12 horas.", "es", ["numbers"]),
         ("Stem cell therapy reduces chronic pain.", "Sí.", "es", ["length"]),
-        ("Stem cell therapy reduces chronic pain.", "Stem cell therapy reduces chronic pain.",
-         "es", ["untranslated"]),
+        (
+            "Stem cell therapy reduces chronic pain.",
+            "Stem cell therapy reduces chronic pain.",
+            "es",
+            ["untranslated"],
+        ),
         ("Read <g1>the guide</g1> now.", "Lee la guía ahora.", "es", ["markup"]),
         ("Stem cell therapy reduces chronic pain.", "干细胞疗法减轻慢性疼痛。", "zh", []),
-        ("Stem cells reduce pain in 80% of 1,200 patients.",
-         "Las células madre reducen el dolor en el 80% de 1.200 pacientes.", "es", []),
+        (
+            "Stem cells reduce pain in 80% of 1,200 patients.",
+            "Las células madre reducen el dolor en el 80% de 1.200 pacientes.",
+            "es",
+            [],
+        ),
     ],
-)  # fmt: skip
+)
 def test_checks(source: str, target: str, language: str, expected: list[str]) -> None:
     assert inspect(source, target, language)[1] == expected
 

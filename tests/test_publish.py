@@ -65,8 +65,9 @@ class CountingApertium(ApertiumEngine):
 @pytest.fixture
 def counting(monkeypatch: pytest.MonkeyPatch) -> type[CountingApertium]:
     CountingApertium.batches = []
-    monkeypatch.setitem(__import__("pipeline.engines", fromlist=["ENGINES"]).ENGINES,
-                        "apertium", CountingApertium)  # fmt: skip
+    monkeypatch.setitem(
+        __import__("pipeline.engines", fromlist=["ENGINES"]).ENGINES, "apertium", CountingApertium
+    )
     return CountingApertium
 
 
@@ -81,7 +82,7 @@ def test_spanish_and_catalan_from_apertium_chinese_flagged_fallback(project: Pat
     assert "Dolor articular, especialmente debido a" in page(project, "es")
     assert "Dolor articular, especialment a causa de condicions com artrosi" in page(project, "ca")
     zh = page(project, "zh")
-    assert '<html lang="zh"' in zh
+    assert '<html lang="zh-Hans" dir="ltr">' in zh
     assert 'data-l10n-banner="untranslated"' in zh
     assert zh.count('data-l10n-state="untranslated" lang="en"') > 20
     assert "zh units shown in English" in result.output
@@ -189,9 +190,16 @@ def test_status_table_counts_states(project: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == [
-        "lang", "article", "total", "approved", "machine", "stale", "untransl.", "flagged",
+        "lang",
+        "article",
+        "total",
+        "approved",
+        "machine",
+        "stale",
+        "untransl.",
+        "flagged",
         "glossary",
-    ]  # fmt: skip
+    ]
     es_joint = next(line.split() for line in lines if line.startswith("es") and SLUG in line)
     zh_joint = next(line.split() for line in lines if line.startswith("zh") and SLUG in line)
     total = int(es_joint[2])

@@ -109,8 +109,12 @@ def test_small_edit_keeps_the_human_text_as_a_stale_suggestion(small: Path) -> N
 
 def test_identical_sentence_elsewhere_reuses_the_approved_translation(small: Path) -> None:
     approve_by_hand(small, REPAIR, HUMAN)
-    edit(small, "Good posture protects the spine.", f"Good posture protects the spine. {REPAIR}",
-         slug="back-care")  # fmt: skip
+    edit(
+        small,
+        "Good posture protects the spine.",
+        f"Good posture protects the spine. {REPAIR}",
+        slug="back-care",
+    )
     publish(small)
     reused = entry(small, REPAIR, slug="back-care")
     assert state_of(reused) == "approved" and reused.string == HUMAN
@@ -119,8 +123,12 @@ def test_identical_sentence_elsewhere_reuses_the_approved_translation(small: Pat
 def test_close_sentence_elsewhere_is_offered_as_fuzzy_suggestion(small: Path) -> None:
     approve_by_hand(small, REPAIR, HUMAN)
     close = "Stem cells can repair damaged knee cartilage."
-    edit(small, "Good posture protects the spine.", f"Good posture protects the spine. {close}",
-         slug="back-care")  # fmt: skip
+    edit(
+        small,
+        "Good posture protects the spine.",
+        f"Good posture protects the spine. {close}",
+        slug="back-care",
+    )
     publish(small)
     offered = entry(small, close, slug="back-care")
     assert state_of(offered) == "stale" and offered.string == HUMAN
@@ -155,8 +163,9 @@ def test_approve_command_and_status_and_page(small: Path) -> None:
 
 def test_one_edited_sentence_changes_only_its_entries_in_git(small: Path) -> None:
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=small, check=True, capture_output=True,
-                              text=True).stdout  # fmt: skip
+        return subprocess.run(
+            ["git", *args], cwd=small, check=True, capture_output=True, text=True
+        ).stdout
 
     git("init", "-q")
     git("-c", "user.email=t@t", "-c", "user.name=t", "add", "-A")
@@ -169,9 +178,10 @@ def test_one_edited_sentence_changes_only_its_entries_in_git(small: Path) -> Non
     ]
     diff = git("diff", "-U0", "translations")
     changed = [
-        line[1:] for line in diff.splitlines()
+        line[1:]
+        for line in diff.splitlines()
         if line[:1] in "+-" and not line.startswith(("+++", "---"))
-    ]  # fmt: skip
+    ]
     assert changed
     old, new = "Every treatment has risks.", "Every treatment carries risks."
     # Every changed line is part of the old or the new sentence's entry.

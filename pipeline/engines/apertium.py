@@ -21,15 +21,25 @@ from .base import Engine, EngineUnavailable, Translation
 
 # Apertium names languages by ISO 639-3.
 ISO3 = {
-    "en": "eng", "es": "spa", "ca": "cat", "fr": "fra", "pt": "por", "it": "ita",
-    "gl": "glg", "eu": "eus", "oc": "oci", "ro": "ron", "de": "deu", "nl": "nld",
-}  # fmt: skip
+    "en": "eng",
+    "es": "spa",
+    "ca": "cat",
+    "fr": "fra",
+    "pt": "por",
+    "it": "ita",
+    "gl": "glg",
+    "eu": "eus",
+    "oc": "oci",
+    "ro": "ron",
+    "de": "deu",
+    "nl": "nld",
+}
 PACKAGE_HINT = "sudo apt-get install apertium apertium-{pair}"
 
 WIRE_RE = re.compile(r'<span id="g(\d+)">|</span>|<br id="x(\d+)">(?:</br>)?')
 UNIT_RE = re.compile(r'<p id="u(\d+)">(.*?)</p>', re.DOTALL)
 # Apertium splits a span around words it inserts or moves: "<g1>a</g1> de <g1>b</g1>".
-REOPENED_RE = re.compile(r"</g(\d+)>([^<]*)<g\1>")
+REOPENED_RE = re.compile(r"</g(\d+)>((?:[^<]|<x\d+/>)*)<g\1>")
 # A sentence that starts with codes: Apertium capitalises the first word after them.
 LEADING_LOWER_RE = re.compile(r"^(?:\s*<[gx]\d+/?>)+\s*[a-z]")
 LEADING_UPPER_RE = re.compile(r"^((?:\s*<[gx]\d+/?>)+\s*)(\w)")
@@ -114,8 +124,11 @@ class ApertiumEngine(Engine):
         try:
             run = subprocess.run(
                 ["apertium", "-f", "html", mode],
-                input=wire, capture_output=True, text=True, check=False,
-            )  # fmt: skip
+                input=wire,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
         except FileNotFoundError as exc:
             raise PipelineError(
                 "the 'apertium' program is not installed", fix=PACKAGE_HINT.format(pair=mode)

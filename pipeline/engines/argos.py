@@ -36,9 +36,10 @@ def _package_api():
 def find_package(source: str, target: str):
     """The newest installed Argos package for the pair, or None."""
     packages = [
-        p for p in _package_api().get_installed_packages()
+        p
+        for p in _package_api().get_installed_packages()
         if p.from_code == source and p.to_code == target
-    ]  # fmt: skip
+    ]
     return max(packages, key=lambda p: str(p.package_version), default=None)
 
 
@@ -79,8 +80,11 @@ class ArgosEngine(Engine):
         self.device = device or os.environ.get("PIPELINE_ARGOS_DEVICE", "auto")
         # One thread per core: CTranslate2's own default (4) oversubscribes small machines.
         default_threads = str(os.cpu_count() or 1)
-        self.threads = int(threads if threads is not None else
-                           os.environ.get("PIPELINE_ARGOS_THREADS", default_threads))  # fmt: skip
+        self.threads = int(
+            threads
+            if threads is not None
+            else os.environ.get("PIPELINE_ARGOS_THREADS", default_threads)
+        )
         self.beam_size = beam_size
         self.batch_size = batch_size
         self.max_decoding_length = max_decoding_length

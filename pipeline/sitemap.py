@@ -1,0 +1,40 @@
+"""sitemap.xml with every page and its language alternates (xhtml:link), for search engines."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import quoteattr
+
+from .render import SiteContext
+
+HEADER = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+    'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+)
+
+
+def render_sitemap(ctx: SiteContext, slugs: list[str]) -> str:
+    """One <url> per page; each lists all its languages and x-default.
+
+    The sitemap protocol wants absolute addresses: without ``base_url`` the
+    addresses are relative to the site's root, which crawlers will not follow.
+    """
+    source = ctx.config.source_language.code
+    lines = [HEADER]
+    for slug in [None, *slugs]:
+        for language in ctx.languages:
+            lines.append(f"<url><loc>{_escape(ctx.url(language.code, slug))}</loc>\n")
+            for other in ctx.languages:
+                href = quoteattr(ctx.url(other.code, slug))
+                lines.append(
+                    f'  <xhtml:link rel="alternate" hreflang="{other.bcp47}" href={href}/>\n'
+                )
+            default = quoteattr(ctx.url(source, slug))
+            lines.append(f'  <xhtml:link rel="alternate" hreflang="x-default" href={default}/>\n')
+            lines.append("</url>\n")
+    lines.append("</urlset>\n")
+    return "".join(lines)
+
+
+def _escape(text: str) -> str:
+    return quoteattr(text)[1:-1]
