@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 from pathlib import Path
 
@@ -205,12 +204,8 @@ def test_every_term_enforced_and_human_violations_reported(project: Path) -> Non
     assert message.string == human and state_of(message) == "approved"  # never rewritten
     assert "glossary" in message.flags  # but flagged
     page = (project / "site" / "es" / SLUG / "index.html").read_text(encoding="utf-8")
-    # The paragraph's other sentences are machine output: the block shows the worst state.
-    assert re.search(
-        r'<p data-l10n-state="machine" data-l10n-flags="[^"]*glossary[^"]*">'
-        r"Las celdas de raíz de la médula",
-        page,
-    )
+    # The unit itself is marked: approved, but flagged for the glossary.
+    assert '<span data-l10n-unit="approved" data-l10n-flags="glossary">Las celdas' in page
     status = runner.invoke(main, ["status", "--lang", "es", "--project", str(project)])
     row = next(line.split() for line in status.output.splitlines() if SLUG in line)
     assert row[-1] == "1"  # the glossary column
