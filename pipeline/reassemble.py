@@ -44,11 +44,17 @@ def plain_text(tokens: list[Token]) -> str:
     return "".join(parts)
 
 
+def _spaced(before: str, after: str) -> bool:
+    """Whether two sentences need a space between them in a language without spaces:
+    yes where both sides are Latin-script text (an English fallback among Chinese)."""
+    return bool(before) and bool(after) and ord(before[-1]) < 0x2E80 and ord(after[0]) < 0x2E80
+
+
 def _join(parts: list[list[Token]], joiner: str) -> list[Token]:
     out: list[Token] = []
     for index, part in enumerate(parts):
-        if index and joiner:
-            out.append(Token("text", "", 0, content=joiner))
+        if index and (joiner or _spaced(plain_text(parts[index - 1]), plain_text(part))):
+            out.append(Token("text", "", 0, content=joiner or " "))
         out.extend(part)
     return out
 

