@@ -23,7 +23,6 @@ import datetime as dt
 import difflib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale
@@ -40,14 +39,16 @@ MT_PREFIX = "mt-"
 # A changed sentence keeps its old human translation as a suggestion when at least
 # this similar (difflib ratio) to the old English.
 SIMILARITY = 0.6
-WIDTH = 76  # gettext's default wrapping, as msgmerge and Poedit write it
+# Strings are not wrapped (as `msgcat --no-wrap`): a changed sentence is a changed
+# line in git, and Babel's wrapping is most of the cost of writing catalogs.
+WIDTH = 0
 
 
 def state_of(message: Message) -> str:
     if not message.string:
         return UNTRANSLATED
-    if message.fuzzy:
-        return MACHINE if engine_of(message) else STALE
+    if "fuzzy" in message.flags:
+        return MACHINE if any(f.startswith(MT_PREFIX) for f in message.flags) else STALE
     return APPROVED
 
 
@@ -163,37 +164,77 @@ def new_catalog(old: Catalog | None, locale: Locale, project: str, source: str) 
     return catalog
 
 
-@dataclass
 class Memory:
-    """Translations found anywhere in a language's catalogs, for exact reuse."""
+    """Translations found anywhere in a language's catalogs, for reuse.
 
-    entries: dict[str, Message]
-    _approved: list[Message] | None = None
+    Built from (msgid, msgstr, flags) entries; the best one per English text is
+    kept (approved before machine; stale entries translate other English and are
+    left out). Work is done on first use: a publish with nothing new needs none.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, str, Iterable[str]]] = ()) -> None:
+        self._entries = entries
+        self._best: dict[str, tuple[str, frozenset[str]]] | None = None
+        self._approved: list[Message] | None = None
+
+    @classmethod
+    def from_entries(cls, entries: Iterable[tuple[str, str, Iterable[str]]]) -> Memory:
+        return cls(entries)
 
     @classmethod
     def from_catalogs(cls, catalogs: Iterable[Catalog]) -> Memory:
-        rank = {APPROVED: 0, MACHINE: 1, STALE: 2}
-        best: dict[str, Message] = {}
-        for catalog in catalogs:
-            for message in [*catalog, *catalog.obsolete.values()]:
-                if not message.id or not message.string:
+        return cls(
+            (m.id, m.string, m.flags)
+            for catalog in catalogs
+            for m in [*catalog, *catalog.obsolete.values()]
+            if isinstance(m.id, str) and m.id and isinstance(m.string, str)
+        )
+
+    @property
+    def best(self) -> dict[str, tuple[str, frozenset[str]]]:
+        if self._best is None:
+            rank = {APPROVED: 0, MACHINE: 1}
+            best: dict[str, tuple[int, str, frozenset[str]]] = {}
+            for msgid, msgstr, flags in self._entries:
+                if not msgid or not msgstr:
                     continue
-                state = state_of(message)
-                if state == STALE:  # its msgstr translates a different English
+                state = _state(frozenset(flags))
+                if state not in rank:  # stale: its msgstr translates a different English
                     continue
-                current = best.get(message.id)
-                if current is None or rank[state] < rank[state_of(current)]:
-                    best[message.id] = message
-        return cls(best)
+                current = best.get(msgid)
+                if current is None or rank[state] < current[0]:
+                    best[msgid] = (rank[state], msgstr, frozenset(flags))
+            self._best = {k: (s, f) for k, (_, s, f) in best.items()}
+        return self._best
 
     def get(self, msgid: str) -> Message | None:
-        return self.entries.get(msgid)
+        found = self.best.get(msgid)
+        return Message(msgid, found[0], flags=set(found[1])) if found else None
 
     @property
     def approved(self) -> list[Message]:
         if self._approved is None:
-            self._approved = [m for m in self.entries.values() if state_of(m) == APPROVED]
+            self._approved = [
+                Message(i, s, flags=set(f))
+                for i, (s, f) in self.best.items()
+                if _state(f) == APPROVED
+            ]
         return self._approved
+
+
+def _state(flags: frozenset[str]) -> str:
+    if "fuzzy" in flags:
+        return MACHINE if any(f.startswith(MT_PREFIX) for f in flags) else STALE
+    return APPROVED
+
+
+def contribution(catalog: Catalog) -> dict[str, list]:
+    """What a catalog adds to its language's memory: msgid -> [msgstr, flags]."""
+    return {
+        m.id: [m.string, sorted(m.flags)]
+        for m in [*catalog, *catalog.obsolete.values()]
+        if isinstance(m.id, str) and m.id and m.string and state_of(m) != STALE
+    }
 
 
 def _copy(message: Message, msgid: str) -> Message:

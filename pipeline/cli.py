@@ -67,6 +67,8 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write translated Markdown, DIR/<lang>/<slug>.md (Hugo, MkDocs...).",
 )
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 listing what would change.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 def publish(
     project: Path,
     languages: tuple[str, ...],
@@ -75,8 +77,12 @@ def publish(
     review_marks: bool,
     output: Path | None,
     markdown_dir: Path | None,
+    check: bool,
+    as_json: bool,
 ) -> None:
     """Update catalogs from source/, translate what is missing, write site/."""
+    import json
+
     from .publish import Outputs
     from .publish import publish as run
 
@@ -84,10 +90,21 @@ def publish(
     say = (lambda _: None) if quiet else (lambda msg: click.echo(msg, err=True))
     bar = (lambda items, label: nullcontext(items)) if quiet else terminal_progress
     outputs = Outputs(output, review_marks, markdown_dir)
-    result = run(config, languages, engine, report=say, progress=bar, outputs=outputs)
+    result = run(config, languages, engine, say, bar, outputs, check=check)
     for hint in result.hints:
         click.echo(f"warning: {hint}", err=True)
-    if not quiet:
+    if as_json:
+        click.echo(json.dumps(result.summary(), indent=2, sort_keys=True))
+    if check:
+        changed = [*result.written, *result.removed]
+        for path in changed:
+            shown = path.relative_to(config.root) if path.is_relative_to(config.root) else path
+            click.echo(f"out of date: {shown}", err=True)
+        if changed:
+            click.echo(f"{len(changed)} files are out of date: run `pipeline publish`", err=True)
+            sys.exit(1)
+        click.echo("catalogs and pages are up to date", err=True)
+    elif not quiet:
         click.echo(f"{len(result.written)} files written", err=True)
 
 

@@ -31,10 +31,10 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             fix="make the folder writable or choose another output folder",
         ) from exc
     try:
+        # No fsync: the rename is atomic, so a killed process leaves the old file or
+        # the new one, never half of one (power loss is the file system's business).
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

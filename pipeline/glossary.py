@@ -132,6 +132,7 @@ class Glossary:
         # Target patterns per (terms of a unit, language), and their groups' entries.
         self._target_res: dict[tuple, re.Pattern | None] = {}
         self._target_index: dict[tuple, Entry] = {}
+        self._forbidden_res: dict[str, list[tuple[Entry, str, re.Pattern]]] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -233,12 +234,19 @@ class Glossary:
             if present[entry] < count
         ]
         plain = PLACEHOLDER_RE.sub(" ", target)
-        for entry in self.entries:
-            for wrong in entry.forbidden.get(language, ()):
-                if re.search(_word_pattern(wrong), plain, re.IGNORECASE):
-                    required = entry.renderings(language)[0]
-                    problems.append(f"'{wrong}' is forbidden (use '{required}')")
+        for entry, wrong, pattern in self._forbidden(language):
+            if pattern.search(plain):
+                problems.append(f"'{wrong}' is forbidden (use '{entry.renderings(language)[0]}')")
         return problems
+
+    def _forbidden(self, language: str) -> list[tuple[Entry, str, re.Pattern]]:
+        if language not in self._forbidden_res:
+            self._forbidden_res[language] = [
+                (entry, wrong, re.compile(_word_pattern(wrong), re.IGNORECASE))
+                for entry in self.entries
+                for wrong in entry.forbidden.get(language, ())
+            ]
+        return self._forbidden_res[language]
 
     def comment(self, source: str, language: str) -> str:
         """Translator help: the unit's terms and their required renderings."""

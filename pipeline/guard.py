@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from .placeholders import PLACEHOLDER_RE, PlaceholderMismatch, check_codes, codes_of
 
-REPEAT_RE = re.compile(r"(\S.{0,30}?)(?:\s*\1){3,}", re.DOTALL)  # four or more in a row
+REPEAT_RE = re.compile(r"(\S.{1,15}?)\1{3,}", re.DOTALL)  # a chunk four or more times in a row
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 CJK = ("zh", "ja", "ko")
 

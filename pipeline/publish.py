@@ -3,26 +3,47 @@
 Every stage reads the previous stage's output and nothing earlier. Engines are
 chosen (and a broken installation reported) before anything is written, so a
 failed run leaves catalogs and pages as they were.
+
+Work is incremental (see manifest.py): an article whose source, catalog and
+environment are as the last publish left them is not parsed, merged or
+rendered again. ``check=True`` computes everything from scratch, calls no
+engine and writes nothing: it reports what a publish would change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from threading import Lock
 
 import yaml
 from babel.messages.catalog import Catalog
 from mdformat.renderer import MDRenderer
 
 from .articles import Article, load_articles
-from .catalog import Memory, catalog_path, merge, new_catalog, read_catalog, write_catalog
+from .catalog import (
+    STATES,
+    UNTRANSLATED,
+    Memory,
+    catalog_path,
+    contribution,
+    merge,
+    new_catalog,
+    read_catalog,
+    render_catalog,
+    state_of,
+)  # fmt: skip
 from .chrome import CHROME, fill_chrome, merge_chrome, to_engine, translations
 from .config import Config, Language
 from .fsutil import write_if_changed
 from .glossary import Glossary, load_glossary
+from .manifest import ArticleRecord, Manifest, environment_key, file_sha, memory_key, sha
 from .markdown import markdown
 from .render import (
     SiteContext,
@@ -32,8 +53,8 @@ from .render import (
     render_language_index,
     render_root,
     translate_document,
-)
-from .segment import segment
+)  # fmt: skip
+from .segment import Unit, segment
 from .sitemap import render_sitemap
 from .translate import EngineChoice, check_glossary, choose_engine, fill, run_engine
 
@@ -41,10 +62,12 @@ from .translate import EngineChoice, check_glossary, choose_engine, fill, run_en
 @dataclass
 class LanguagePlan:
     language: Language
-    catalogs: dict[str, Catalog]  # slug -> catalog after merging
+    records: dict[str, ArticleRecord]  # slug -> record (clean ones as last written)
+    catalogs: dict[str, Catalog]  # slug -> merged catalog, for the articles redone
     pending: list[str]  # distinct msgids that need an engine
-    chrome: Catalog | None = None  # the site chrome's strings
+    chrome: Catalog
     chrome_pending: list[str] = field(default_factory=list)
+    chrome_changed: bool = False
     choice: EngineChoice | None = None
 
 
@@ -53,7 +76,24 @@ class PublishResult:
     sent: dict[str, int] = field(default_factory=dict)  # language -> units sent to an engine
     engines: dict[str, str] = field(default_factory=dict)  # language -> engine used
     hints: list[str] = field(default_factory=list)  # what to do about English fallbacks
-    written: list[Path] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)  # changed (or, with check, would change)
+    removed: list[Path] = field(default_factory=list)  # pages of articles that left source/
+    states: dict[str, dict[str, int]] = field(default_factory=dict)  # language -> units/state
+    engine_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    redone: dict[str, int] = field(default_factory=dict)  # language -> articles redone
+
+    def summary(self) -> dict:
+        return {
+            "wall_seconds": round(self.wall_seconds, 3),
+            "engine_seconds": round(self.engine_seconds, 3),
+            "units_sent": self.sent,
+            "engines": self.engines,
+            "units_by_state": self.states,
+            "articles_redone": self.redone,
+            "files_written": len(self.written),
+            "warnings": self.hints,
+        }
 
 
 @dataclass(frozen=True)
@@ -74,31 +114,32 @@ def no_progress(items: list, label: str) -> AbstractContextManager[Iterable]:
     return nullcontext(items)
 
 
-def _read_language(config: Config, language: Language) -> dict[str, Catalog]:
-    """Every catalog of a language, keyed by file stem (articles, chrome, leftovers)."""
-    folder = config.translations_dir / language.code
-    catalogs = {}
-    for path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
-        catalog = read_catalog(path, language.locale)
-        if catalog is not None:
-            catalogs[path.stem] = catalog
-    return catalogs
+class Writer:
+    """Writes files that changed, or with ``dry_run`` only notes which would."""
 
+    def __init__(self, dry_run: bool, result: PublishResult) -> None:
+        self.dry_run = dry_run
+        self.result = result
 
-def plan_language(config: Config, language: Language, articles: list[Article]) -> LanguagePlan:
-    old = _read_language(config, language)
-    memory = Memory.from_catalogs(c for stem, c in old.items() if stem != CHROME)
-    catalogs, pending = {}, {}
-    for article in articles:
-        previous = old.get(article.slug)
-        fresh = new_catalog(
-            previous, language.locale, f"{config.site_name} {article.slug}", str(article.path)
-        )
-        units = segment(article).units()
-        catalogs[article.slug], missing = merge(previous, units, str(article.path), memory, fresh)
-        pending.update(dict.fromkeys(missing))
-    chrome, chrome_pending = merge_chrome(old.get(CHROME), language.locale, config.site_name)
-    return LanguagePlan(language, catalogs, list(pending), chrome, chrome_pending)
+    def write(self, path: Path, data: bytes) -> None:
+        if self.dry_run:
+            try:
+                changed = path.read_bytes() != data
+            except FileNotFoundError:
+                changed = True
+        else:
+            changed = write_if_changed(path, data)
+        if changed:
+            self.result.written.append(path)
+
+    def text(self, path: Path, text: str) -> None:
+        self.write(path, text.encode("utf-8"))
+
+    def remove(self, path: Path) -> None:
+        if path.exists():
+            self.result.removed.append(path)
+            if not self.dry_run:
+                path.unlink()
 
 
 def publish(
@@ -108,35 +149,174 @@ def publish(
     report: Report = lambda _: None,
     progress: Progress = no_progress,
     outputs: Outputs = Outputs(),
+    check: bool = False,
 ) -> PublishResult:
+    started = time.perf_counter()
     result = PublishResult()
+    writer = Writer(check, result)
     articles = load_articles(config.source_dir, config.root)
     targets = [config.language(code) for code in languages] or list(config.languages)
-    source = config.source_language.code
     glossary = load_glossary(config.glossary, {lang.code for lang in config.languages})
+    options = repr((outputs.site, outputs.review_marks, outputs.markdown, engine))
+    env = environment_key(config.pyproject, config.glossary, options)
+    manifest = Manifest() if check else Manifest.load(config.root)
+    if manifest.environment != env:
+        manifest = Manifest(environment=env)
+    changed_sources = {a.slug for a in articles if manifest.sources.get(a.slug) != a.sha}
+    units = _Units(articles)
 
-    plans = [plan_language(config, language, articles) for language in targets]
+    plans = [plan_language(config, lang, articles, units, manifest, changed_sources)
+             for lang in targets]  # fmt: skip
     for plan in plans:  # all engines are settled before anything is written
         if plan.pending or plan.chrome_pending:
-            plan.choice = choose_engine(source, plan.language, engine, config.engine_options)
-
+            plan.choice = choose_engine(
+                config.source_language.code, plan.language, engine, config.engine_options
+            )
+    if not check:
+        _translate_all(plans, config.source_language.code, glossary, result, report)
     for plan in plans:
-        _translate(plan, source, glossary, result, report)
         for catalog in plan.catalogs.values():
             check_glossary([m for m in catalog if m.id], glossary, plan.language.code)
+        if check and plan.pending and plan.choice and plan.choice.engine:
+            result.hints.append(f"{len(plan.pending)} {plan.language.code} units need translating")
+            result.written.append(config.translations_dir / plan.language.code)
 
     for plan in plans:
-        for slug, catalog in [*plan.catalogs.items(), (CHROME, plan.chrome)]:
-            path = catalog_path(config.translations_dir, plan.language.code, slug)
-            if write_catalog(path, catalog):
-                result.written.append(path)
+        code = plan.language.code
+        for slug, catalog in plan.catalogs.items():
+            data = render_catalog(catalog)
+            writer.write(catalog_path(config.translations_dir, code, slug), data)
+            plan.records[slug] = _record(catalog, units.texts(slug), data)
+        chrome_data = render_catalog(plan.chrome)
+        writer.write(catalog_path(config.translations_dir, code, CHROME), chrome_data)
+        plan.chrome_changed = manifest.chrome.get(code) != sha(chrome_data)
+        manifest.chrome[code] = sha(chrome_data)
+        result.redone[code] = len(plan.catalogs)
 
-    _write_site(config, articles, plans, result, progress, outputs)
+    _write_site(config, articles, units, plans, manifest, changed_sources, writer, progress,
+                outputs)  # fmt: skip
+    for plan in plans:
+        manifest.articles[plan.language.code] = plan.records
+        if plan.catalogs or plan.language.code not in manifest.memory_keys:
+            memories = {slug: record.memory for slug, record in plan.records.items()}
+            manifest.memory_keys[plan.language.code] = memory_key(memories)
+        totals = dict.fromkeys(STATES, 0)
+        for record in plan.records.values():
+            for state, count in record.counts.items():
+                totals[state] += count
+        result.states[plan.language.code] = totals
+    manifest.sources = {a.slug: a.sha for a in articles}
+    if not check:
+        manifest.save(config.root)
+    result.wall_seconds = time.perf_counter() - started
     return result
 
 
+class _Units:
+    """Each article's units, segmented once and only when needed."""
+
+    def __init__(self, articles: list[Article]) -> None:
+        self.by_slug = {a.slug: a for a in articles}
+        self.cache: dict[str, list[Unit]] = {}
+
+    def __call__(self, slug: str) -> list[Unit]:
+        if slug not in self.cache:
+            self.cache[slug] = segment(self.by_slug[slug]).units()
+        return self.cache[slug]
+
+    def texts(self, slug: str) -> list[str]:
+        return list(dict.fromkeys(u.text for u in self(slug)))
+
+
+def _record(catalog: Catalog, texts: list[str], data: bytes) -> ArticleRecord:
+    counts = dict.fromkeys(STATES, 0)
+    for text in texts:
+        message = catalog.get(text)
+        counts[state_of(message) if message else UNTRANSLATED] += 1
+    state = article_state(texts, catalog)
+    memory = contribution(catalog)
+    return ArticleRecord(sha(data), state, {}, counts, counts[UNTRANSLATED], memory)
+
+
+def plan_language(
+    config: Config,
+    language: Language,
+    articles: list[Article],
+    units: _Units,
+    manifest: Manifest,
+    changed_sources: set[str],
+) -> LanguagePlan:
+    """Merge the catalogs of the articles that need it, with the language's memory."""
+    code = language.code
+    records = dict(manifest.articles.get(code, {}))
+    folder = config.translations_dir / code
+    on_disk = {p.stem: p for p in sorted(folder.glob("*.po"))} if folder.is_dir() else {}
+    shas = {a.slug: file_sha(catalog_path(config.translations_dir, code, a.slug)) for a in articles}
+    dirty = {
+        a.slug for a in articles
+        if a.slug in changed_sources or a.slug not in records
+        or records[a.slug].catalog != shas[a.slug]
+    }  # fmt: skip
+    old = {slug: read_catalog(on_disk[slug], language.locale) for slug in dirty if slug in on_disk}
+    # The memory: what clean catalogs taught last time, what the others hold now,
+    # and catalogs of articles that are gone.
+    entries = []
+    for slug, record in records.items():
+        if slug not in dirty:
+            entries.extend((i, s, f) for i, (s, f) in record.memory.items())
+    for stem, path in on_disk.items():
+        if stem != CHROME and stem not in records and stem not in old:
+            old_catalog = read_catalog(path, language.locale)
+            entries.extend((i, s, f) for i, (s, f) in contribution(old_catalog).items())
+    for catalog in old.values():
+        if catalog is not None:
+            entries.extend((i, s, f) for i, (s, f) in contribution(catalog).items())
+    memory = Memory.from_entries(entries)
+    if dirty:  # with nothing dirty, the memory is as the last publish left it
+        now = {s: r.memory for s, r in records.items() if s not in dirty}
+        now.update({s: contribution(c) for s, c in old.items() if c is not None and s in records})
+        if manifest.memory_keys.get(code) not in (None, memory_key(now)):
+            # The memory changed: articles still waiting for translations may now get some.
+            dirty |= {s for s, r in records.items() if r.untranslated}
+    catalogs, pending = {}, {}
+    for article in articles:
+        if article.slug not in dirty:
+            continue
+        previous = old.get(article.slug)
+        if previous is None and article.slug in on_disk and article.slug not in old:
+            previous = read_catalog(on_disk[article.slug], language.locale)
+        fresh = new_catalog(
+            previous, language.locale, f"{config.site_name} {article.slug}", str(article.path)
+        )
+        catalogs[article.slug], missing = merge(
+            previous, units(article.slug), str(article.path), memory, fresh
+        )
+        pending.update(dict.fromkeys(missing))
+    for slug in set(records) - {a.slug for a in articles}:
+        del records[slug]  # the article left source/
+    old_chrome = read_catalog(catalog_path(config.translations_dir, code, CHROME), language.locale)
+    chrome, chrome_pending = merge_chrome(old_chrome, language.locale, config.site_name)
+    return LanguagePlan(language, records, catalogs, list(pending), chrome, chrome_pending)
+
+
+def _translate_all(
+    plans: list[LanguagePlan], source: str, glossary: Glossary, result: PublishResult,
+    report: Report,
+) -> None:  # fmt: skip
+    # Language pairs are independent: their engine batches run side by side.
+    lock = Lock()
+    workers = max(1, min(len(plans), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(lambda p: _translate(p, source, glossary, result, report, lock), plans))
+
+
 def _translate(
-    plan: LanguagePlan, source: str, glossary: Glossary, result: PublishResult, report: Report
+    plan: LanguagePlan,
+    source: str,
+    glossary: Glossary,
+    result: PublishResult,
+    report: Report,
+    lock: Lock,
 ) -> None:
     code = plan.language.code
     if not (plan.pending or plan.chrome_pending):
@@ -145,115 +325,135 @@ def _translate(
     if chosen is None:
         hint = plan.choice.hint(source, code) if plan.choice else ""
         if plan.pending:
-            result.hints.append(f"{len(plan.pending)} {code} units shown in English: {hint}")
+            with lock:
+                result.hints.append(f"{len(plan.pending)} {code} units shown in English: {hint}")
         return
     units = len(plan.pending) + len(plan.chrome_pending)
     report(f"{code}: translating {units} units with {chosen.name}")
     texts = [*plan.pending, *(to_engine(t) for t in plan.chrome_pending)]
+    started = time.perf_counter()
     outputs = run_engine(chosen, texts, source, code, glossary)
+    spent = time.perf_counter() - started
     results = dict(zip(plan.pending, outputs[: len(plan.pending)], strict=True))
     for catalog in plan.catalogs.values():
         fill([m for m in catalog if m.id], results, chosen.name, code)
     chrome_results = dict(zip(plan.chrome_pending, outputs[len(plan.pending) :], strict=True))
     fill_chrome(plan.chrome, chrome_results, chosen.name)
-    result.sent[code] = units
-    result.engines[code] = chosen.name
-
-
-def _write(path: Path, text: str, result: PublishResult) -> None:
-    if write_if_changed(path, text.encode("utf-8")):
-        result.written.append(path)
+    with lock:
+        result.sent[code] = units
+        result.engines[code] = chosen.name
+        result.engine_seconds += spent
 
 
 def _site_context(
-    config: Config, articles: list[Article], plans: list[LanguagePlan], review_marks: bool
-) -> SiteContext:
+    config: Config, articles: list[Article], units: _Units, plans: list[LanguagePlan],
+    manifest: Manifest, review_marks: bool,
+) -> SiteContext:  # fmt: skip
     """Chrome translations and each article's state in every language (for the switcher)."""
     planned = {plan.language.code: plan for plan in plans}
     chrome, states = {}, {}
     for language in config.languages:
         plan = planned.get(language.code)
         if plan is not None:
-            catalogs, chrome_catalog = plan.catalogs, plan.chrome
-        else:  # not published this time: its catalogs as they are on disk
-            catalogs = {
-                a.slug: read_catalog(
-                    catalog_path(config.translations_dir, language.code, a.slug), language.locale
-                )
-                for a in articles
-            }
-            chrome_catalog = read_catalog(
-                catalog_path(config.translations_dir, language.code, CHROME), language.locale
-            )
-        chrome[language.code] = translations(chrome_catalog)
+            chrome[language.code] = translations(plan.chrome)
+            records = plan.records
+        else:  # not published this time: as the last publish left it
+            path = catalog_path(config.translations_dir, language.code, CHROME)
+            chrome[language.code] = translations(read_catalog(path, language.locale))
+            records = manifest.articles.get(language.code, {})
         for article in articles:
-            units = [u.text for u in segment(article).units()]
-            states[(language.code, article.slug)] = article_state(units, catalogs[article.slug])
+            record = records.get(article.slug)
+            if record is None:  # unknown to the manifest: from the catalog on disk
+                path = catalog_path(config.translations_dir, language.code, article.slug)
+                catalog = read_catalog(path, language.locale)
+                state = article_state(units.texts(article.slug), catalog)
+            else:
+                state = record.state
+            states[(language.code, article.slug)] = state
     return SiteContext(config, chrome, states, review_marks)
 
 
 def _write_site(
     config: Config,
     articles: list[Article],
+    units: _Units,
     plans: list[LanguagePlan],
-    result: PublishResult,
+    manifest: Manifest,
+    changed_sources: set[str],
+    writer: Writer,
     progress: Progress,
     outputs: Outputs,
 ) -> None:
     out = outputs.site or config.output_dir
-    ctx = _site_context(config, articles, plans, outputs.review_marks)
+    ctx = _site_context(config, articles, units, plans, manifest, outputs.review_marks)
     english = config.source_language
-    with progress(articles, f"pages ({english.code})") as bar:
-        entries = list(_english_pages(ctx, out, bar, result))
-    _write(out / english.code / "index.html", render_language_index(ctx, english, entries), result)
+    previous_states = {(lang, slug): r.state for lang, records in manifest.articles.items()
+                       for slug, r in records.items()}  # fmt: skip
+    # An article whose state changed in any language: its switcher changes on every page.
+    restated = {slug for (lang, slug), state in ctx.states.items()
+                if previous_states.get((lang, slug)) != state}  # fmt: skip
+
+    def stale(code: str, slug: str, redone: Iterable[str]) -> bool:
+        page = out / code / slug / "index.html"
+        return slug in redone or slug in restated or not page.exists()
+
+    todo = [a for a in articles if stale(english.code, a.slug, changed_sources) or writer.dry_run]
+    with progress(todo, f"pages ({english.code})") as bar:
+        for article in bar:
+            meta = {k: str(v) for k, v in article.meta.items() if k in ("title", "summary")}
+            html = render_article(ctx, english, segment(article), meta, None, False)
+            writer.text(out / english.code / article.slug / "index.html", html)
+    entries = [(a.slug, {k: str(v) for k, v in a.meta.items() if k in ("title", "summary")},
+                a.meta.get("date")) for a in articles]  # fmt: skip
+    writer.text(out / english.code / "index.html", render_language_index(ctx, english, entries))
 
     for plan in plans:
-        language = plan.language
-        with progress(articles, f"pages ({language.code})") as bar:
-            entries = list(_translated_pages(ctx, out, plan, bar, result, outputs.markdown))
-        index = render_language_index(ctx, language, entries)
-        _write(out / language.code / "index.html", index, result)
-    _write(out / "index.html", render_root(ctx), result)
-    _write(out / "sitemap.xml", render_sitemap(ctx, [a.slug for a in articles]), result)
-    stylesheet = (resources.files("pipeline") / "static" / "site.css").read_text(encoding="utf-8")
-    _write(out / "assets" / "site.css", stylesheet, result)
+        code = plan.language.code
+        redone = set(plan.catalogs) | (set(plan.records) if plan.chrome_changed else set())
+        todo = [a for a in articles if stale(code, a.slug, redone) or writer.dry_run]
+        with progress(todo, f"pages ({code})") as bar:
+            for article in bar:
+                _translated_page(ctx, out, plan, article, units, writer, outputs.markdown)
+        entries = [(a.slug, plan.records[a.slug].meta or {}, a.meta.get("date")) for a in articles]
+        writer.text(out / code / "index.html", render_language_index(ctx, plan.language, entries))
+
+    for slug in set(manifest.sources) - {a.slug for a in articles}:
+        for language in ctx.languages:  # pages of an article that left source/
+            writer.remove(out / language.code / slug / "index.html")
+    writer.text(out / "index.html", render_root(ctx))
+    writer.text(out / "sitemap.xml", render_sitemap(ctx, [a.slug for a in articles]))
+    css = (resources.files("pipeline") / "static" / "site.css").read_text(encoding="utf-8")
+    writer.text(out / "assets" / "site.css", css)
 
 
-def _english_pages(
-    ctx: SiteContext, out: Path, articles: Iterable[Article], result: PublishResult
-) -> Iterator[tuple[str, dict[str, str], object]]:
-    english = ctx.config.source_language
-    for article in articles:
-        doc = segment(article)
-        meta = {k: str(v) for k, v in article.meta.items() if k in ("title", "summary")}
-        html = render_article(ctx, english, doc, meta, None, False)
-        _write(out / english.code / article.slug / "index.html", html, result)
-        yield article.slug, meta, article.meta.get("date")
-
-
-def _translated_pages(
+def _translated_page(
     ctx: SiteContext,
     out: Path,
     plan: LanguagePlan,
-    articles: Iterable[Article],
-    result: PublishResult,
+    article: Article,
+    units: _Units,
+    writer: Writer,
     markdown_dir: Path | None,
-) -> Iterator[tuple[str, dict[str, str], object]]:
+) -> None:
     language = plan.language
-    for article in articles:
-        catalog = plan.catalogs[article.slug]
-        doc = segment(article)
-        meta, placed, views = translate_document(doc, language.code, catalog)
-        page_worst, marked = mark_blocks(placed, views)
-        html = render_article(ctx, language, doc, meta, page_worst, marked)
-        _write(out / language.code / article.slug / "index.html", html, result)
-        if markdown_dir is not None:
-            text = translated_markdown(article, language.code, catalog)
-            _write(markdown_dir / language.code / f"{article.slug}.md", text, result)
-        yield article.slug, meta, article.meta.get("date")
+    catalog = plan.catalogs.get(article.slug)
+    if catalog is None:  # clean catalog, page to redo (a switcher state changed)
+        path = catalog_path(ctx.config.translations_dir, language.code, article.slug)
+        catalog = read_catalog(path, language.locale)
+    doc = segment(article)
+    meta, placed, views = translate_document(doc, language.code, catalog)
+    page_worst, marked = mark_blocks(placed, views)
+    html = render_article(ctx, language, doc, meta, page_worst, marked)
+    writer.text(out / language.code / article.slug / "index.html", html)
+    record = plan.records.get(article.slug)
+    if record is not None:
+        record.meta = meta
+    if markdown_dir is not None:
+        text = translated_markdown(article, language.code, catalog)
+        writer.text(markdown_dir / language.code / f"{article.slug}.md", text)
 
 
-def translated_markdown(article: Article, language: str, catalog: Catalog) -> str:
+def translated_markdown(article: Article, language: str, catalog: Catalog | None) -> str:
     """The article as Markdown in ``language``, front matter included, for Hugo and friends."""
     doc = segment(article)
     meta, _, _ = translate_document(doc, language, catalog, marks=False)

@@ -82,13 +82,18 @@ def sentence_bounds(masked: str) -> tuple[int, ...]:
     """End offsets of the sentences of ``masked`` (pysbd; cached: it is the slow part)."""
     if not SENTENCE_END_RE.search(masked):
         return (len(masked),)
-    sentences = _segmenter().segment(masked)
-    if "".join(sentences) != masked:  # pysbd promises this with clean=False; be safe
-        return (len(masked),)
+    # pysbd's own segment() finds each sentence's offsets with a regex compiled per
+    # sentence; its processor gives the sentences and str.find their offsets.
     ends, pos = [], 0
-    for sentence in sentences:
-        pos += len(sentence)
+    for sentence in _segmenter().processor(masked).process():
+        start = masked.find(sentence, pos)
+        if start < 0:  # pysbd changed the text: keep the paragraph whole
+            return (len(masked),)
+        pos = start + len(sentence)
         ends.append(pos)
+    if not ends:
+        return (len(masked),)
+    ends[-1] = len(masked)
     return tuple(ends)
 
 

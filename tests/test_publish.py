@@ -250,3 +250,53 @@ def test_missing_apertium_binary(project: Path, monkeypatch: pytest.MonkeyPatch)
         project, result, "'apertium' program is not installed", "apt-get install apertium"
     )
     assert snapshot(project / "translations") | snapshot(project / "site") == before
+
+
+# --- incremental work, --check and --json --------------------------------------------------
+
+
+def test_check_reports_out_of_date_files_and_changes_nothing(project: Path) -> None:
+    publish(project)
+    assert run(project, "publish", "--check").exit_code == 0
+    edit_source(project, "Stem cell therapy can be expensive", "Stem cell therapy is expensive")
+    before = snapshot(project / "translations") | snapshot(project / "site")
+    result = run(project, "publish", "--check")
+    assert result.exit_code == 1
+    assert f"out of date: translations/es/{SLUG}.po" in result.output
+    assert f"out of date: site/ca/{SLUG}/index.html" in result.output
+    assert snapshot(project / "translations") | snapshot(project / "site") == before
+    publish(project)
+    assert run(project, "publish", "--check").exit_code == 0
+
+
+def test_only_the_changed_article_is_redone(project: Path) -> None:
+    import json
+
+    publish(project)
+    other = project / "site" / "es" / "stem-cell-therapy-chronic-pain-new-hope" / "index.html"
+    other_mtime = other.stat().st_mtime_ns
+    edit_source(project, "Stem cell therapy can be expensive", "Stem cell therapy is expensive")
+    result = run(project, "publish", "--quiet", "--json")
+    summary = json.loads(result.output[result.output.index("{") :])
+    assert summary["articles_redone"] == {"ca": 1, "es": 1, "zh": 1}
+    assert summary["units_sent"] == {"ca": 1, "es": 1}
+    assert summary["units_by_state"]["zh"]["untranslated"] > 300
+    assert other.stat().st_mtime_ns == other_mtime
+
+
+def test_an_article_that_leaves_takes_its_pages_but_not_its_translations(project: Path) -> None:
+    publish(project)
+    (project / "source" / f"{SLUG}.md").unlink()
+    publish(project)
+    assert not (project / "site" / "es" / SLUG / "index.html").exists()
+    assert (project / "translations" / "es" / f"{SLUG}.po").exists()  # kept as memory
+    assert SLUG not in (project / "site" / "es" / "index.html").read_text(encoding="utf-8")
+
+
+def test_deleting_the_site_rebuilds_it(project: Path) -> None:
+    import shutil
+
+    publish(project)
+    shutil.rmtree(project / "site")
+    publish(project)
+    assert (project / "site" / "ca" / SLUG / "index.html").exists()
