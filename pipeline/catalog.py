@@ -174,7 +174,7 @@ class Memory:
 
     def __init__(self, entries: Iterable[tuple[str, str, Iterable[str]]] = ()) -> None:
         self._entries = entries
-        self._best: dict[str, tuple[str, frozenset[str]]] | None = None
+        self._best: dict[str, tuple[str, Iterable[str]]] | None = None
         self._approved: list[Message] | None = None
 
     @classmethod
@@ -191,19 +191,19 @@ class Memory:
         )
 
     @property
-    def best(self) -> dict[str, tuple[str, frozenset[str]]]:
+    def best(self) -> dict[str, tuple[str, Iterable[str]]]:
         if self._best is None:
             rank = {APPROVED: 0, MACHINE: 1}
-            best: dict[str, tuple[int, str, frozenset[str]]] = {}
+            best: dict[str, tuple[int, str, Iterable[str]]] = {}
             for msgid, msgstr, flags in self._entries:
                 if not msgid or not msgstr:
                     continue
-                state = _state(frozenset(flags))
+                state = _state(flags)
                 if state not in rank:  # stale: its msgstr translates a different English
                     continue
                 current = best.get(msgid)
                 if current is None or rank[state] < current[0]:
-                    best[msgid] = (rank[state], msgstr, frozenset(flags))
+                    best[msgid] = (rank[state], msgstr, flags)
             self._best = {k: (s, f) for k, (_, s, f) in best.items()}
         return self._best
 
@@ -222,10 +222,10 @@ class Memory:
         return self._approved
 
 
-def _state(flags: frozenset[str]) -> str:
-    if "fuzzy" in flags:
-        return MACHINE if any(f.startswith(MT_PREFIX) for f in flags) else STALE
-    return APPROVED
+def _state(flags: Iterable[str]) -> str:
+    if "fuzzy" not in flags:
+        return APPROVED
+    return MACHINE if any(f.startswith(MT_PREFIX) for f in flags) else STALE
 
 
 def contribution(catalog: Catalog) -> dict[str, list]:

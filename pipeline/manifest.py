@@ -22,7 +22,7 @@ from . import __version__
 from .fsutil import write_if_changed
 
 MANIFEST = Path(".pipeline-cache") / "manifest.json"
-FORMAT = 1
+FORMAT = 2
 
 
 def sha(data: bytes) -> str:
@@ -55,7 +55,8 @@ class ArticleRecord:
     meta: dict[str, str]  # translated title and summary
     counts: dict[str, int]  # units per state
     untranslated: int
-    memory: dict[str, list]  # msgid -> [msgstr, state, flags]: what this catalog teaches
+    memory: dict[str, list]  # msgid -> [msgstr, flags]: what this catalog teaches
+    memory_sha: str = ""  # hash of ``memory``
 
 
 @dataclass
@@ -97,10 +98,12 @@ class Manifest:
         write_if_changed(root / MANIFEST, text.encode("utf-8"))
 
 
-def memory_key(contributions: dict[str, dict[str, list]]) -> str:
-    """A signature of a language's translation memory: what each catalog teaches."""
-    digest = hashlib.sha256()
-    for slug in sorted(contributions):
-        digest.update(slug.encode())
-        digest.update(json.dumps(contributions[slug], sort_keys=True, ensure_ascii=False).encode())
-    return digest.hexdigest()[:32]
+def contribution_sha(memory: dict[str, list]) -> str:
+    return sha(json.dumps(memory, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+
+
+def memory_key(contributions: dict[str, str]) -> str:
+    """A signature of a language's translation memory: slug -> its contribution's hash."""
+    return sha(
+        "".join(f"{slug}\0{contributions[slug]}\n" for slug in sorted(contributions)).encode()
+    )

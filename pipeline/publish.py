@@ -43,7 +43,15 @@ from .chrome import CHROME, fill_chrome, merge_chrome, to_engine, translations
 from .config import Config, Language
 from .fsutil import write_if_changed
 from .glossary import Glossary, load_glossary
-from .manifest import ArticleRecord, Manifest, environment_key, file_sha, memory_key, sha
+from .manifest import (
+    ArticleRecord,
+    Manifest,
+    contribution_sha,
+    environment_key,
+    file_sha,
+    memory_key,
+    sha,
+)  # fmt: skip
 from .markdown import markdown
 from .render import (
     SiteContext,
@@ -198,7 +206,7 @@ def publish(
     for plan in plans:
         manifest.articles[plan.language.code] = plan.records
         if plan.catalogs or plan.language.code not in manifest.memory_keys:
-            memories = {slug: record.memory for slug, record in plan.records.items()}
+            memories = {slug: record.memory_sha for slug, record in plan.records.items()}
             manifest.memory_keys[plan.language.code] = memory_key(memories)
         totals = dict.fromkeys(STATES, 0)
         for record in plan.records.values():
@@ -235,7 +243,8 @@ def _record(catalog: Catalog, texts: list[str], data: bytes) -> ArticleRecord:
         counts[state_of(message) if message else UNTRANSLATED] += 1
     state = article_state(texts, catalog)
     memory = contribution(catalog)
-    return ArticleRecord(sha(data), state, {}, counts, counts[UNTRANSLATED], memory)
+    memory_sha = contribution_sha(memory)
+    return ArticleRecord(sha(data), state, {}, counts, counts[UNTRANSLATED], memory, memory_sha)
 
 
 def plan_language(
@@ -273,8 +282,14 @@ def plan_language(
             entries.extend((i, s, f) for i, (s, f) in contribution(catalog).items())
     memory = Memory.from_entries(entries)
     if dirty:  # with nothing dirty, the memory is as the last publish left it
-        now = {s: r.memory for s, r in records.items() if s not in dirty}
-        now.update({s: contribution(c) for s, c in old.items() if c is not None and s in records})
+        now = {s: r.memory_sha for s, r in records.items() if s not in dirty}
+        now.update(
+            {
+                s: contribution_sha(contribution(c))
+                for s, c in old.items()
+                if c is not None and s in records
+            }
+        )
         if manifest.memory_keys.get(code) not in (None, memory_key(now)):
             # The memory changed: articles still waiting for translations may now get some.
             dirty |= {s for s, r in records.items() if r.untranslated}
