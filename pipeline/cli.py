@@ -93,6 +93,8 @@ def publish(
     result = run(config, languages, engine, say, bar, outputs, check=check)
     for hint in result.hints:
         click.echo(f"warning: {hint}", err=True)
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)
     if as_json:
         click.echo(json.dumps(result.summary(), indent=2, sort_keys=True))
     if check:
@@ -106,6 +108,8 @@ def publish(
         click.echo("catalogs and pages are up to date", err=True)
     elif not quiet:
         click.echo(f"{len(result.written)} files written", err=True)
+    if result.errors:
+        sys.exit(1)
 
 
 @main.command()

@@ -37,6 +37,13 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             fh.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise PipelineError(
+            f"cannot write this file ({exc.strerror})",
+            path=path,
+            fix="make the folder writable, free some disk space, or choose another output folder",
+        ) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

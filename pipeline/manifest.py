@@ -22,7 +22,7 @@ from . import __version__
 from .fsutil import write_if_changed
 
 MANIFEST = Path(".pipeline-cache") / "manifest.json"
-FORMAT = 2
+FORMAT = 3
 
 
 def sha(data: bytes) -> str:
@@ -57,6 +57,7 @@ class ArticleRecord:
     untranslated: int
     memory: dict[str, list]  # msgid -> [msgstr, flags]: what this catalog teaches
     memory_sha: str = ""  # hash of ``memory``
+    problems: list[str] = field(default_factory=list)  # refused human translations
 
 
 @dataclass
@@ -79,8 +80,13 @@ class Manifest:
             lang: {slug: ArticleRecord(**record) for slug, record in records.items()}
             for lang, records in data.get("articles", {}).items()
         }
-        return cls(data["environment"], data["sources"], data["chrome"], articles,
-                   data.get("memory_keys", {}))  # fmt: skip
+        return cls(
+            data["environment"],
+            data["sources"],
+            data["chrome"],
+            articles,
+            data.get("memory_keys", {}),
+        )
 
     def save(self, root: Path) -> None:
         data = {

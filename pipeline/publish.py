@@ -28,6 +28,8 @@ from mdformat.renderer import MDRenderer
 
 from .articles import Article, load_articles
 from .catalog import (
+    APPROVED,
+    STALE,
     STATES,
     UNTRANSLATED,
     Memory,
@@ -38,11 +40,12 @@ from .catalog import (
     read_catalog,
     render_catalog,
     state_of,
-)  # fmt: skip
+)
 from .chrome import CHROME, fill_chrome, merge_chrome, to_engine, translations
 from .config import Config, Language
 from .fsutil import write_if_changed
 from .glossary import Glossary, load_glossary
+from .lock import project_lock
 from .manifest import (
     ArticleRecord,
     Manifest,
@@ -51,8 +54,9 @@ from .manifest import (
     file_sha,
     memory_key,
     sha,
-)  # fmt: skip
+)
 from .markdown import markdown
+from .placeholders import PLACEHOLDER_RE, PlaceholderMismatch, check_codes, codes_of
 from .render import (
     SiteContext,
     article_state,
@@ -61,7 +65,7 @@ from .render import (
     render_language_index,
     render_root,
     translate_document,
-)  # fmt: skip
+)
 from .segment import Unit, segment
 from .sitemap import render_sitemap
 from .translate import EngineChoice, check_glossary, choose_engine, fill, run_engine
@@ -90,6 +94,7 @@ class PublishResult:
     engine_seconds: float = 0.0
     wall_seconds: float = 0.0
     redone: dict[str, int] = field(default_factory=dict)  # language -> articles redone
+    errors: list[str] = field(default_factory=list)  # human translations refused (file:line)
 
     def summary(self) -> dict:
         return {
@@ -159,6 +164,21 @@ def publish(
     outputs: Outputs = Outputs(),
     check: bool = False,
 ) -> PublishResult:
+    if check:
+        return _publish(config, languages, engine, report, progress, outputs, check)
+    with project_lock(config.root):
+        return _publish(config, languages, engine, report, progress, outputs, check)
+
+
+def _publish(
+    config: Config,
+    languages: tuple[str, ...],
+    engine: str | None,
+    report: Report,
+    progress: Progress,
+    outputs: Outputs,
+    check: bool,
+) -> PublishResult:
     started = time.perf_counter()
     result = PublishResult()
     writer = Writer(check, result)
@@ -173,8 +193,9 @@ def publish(
     changed_sources = {a.slug for a in articles if manifest.sources.get(a.slug) != a.sha}
     units = _Units(articles)
 
-    plans = [plan_language(config, lang, articles, units, manifest, changed_sources)
-             for lang in targets]  # fmt: skip
+    plans = [
+        plan_language(config, lang, articles, units, manifest, changed_sources) for lang in targets
+    ]
     for plan in plans:  # all engines are settled before anything is written
         if plan.pending or plan.chrome_pending:
             plan.choice = choose_engine(
@@ -193,22 +214,27 @@ def publish(
         code = plan.language.code
         for slug, catalog in plan.catalogs.items():
             data = render_catalog(catalog)
-            writer.write(catalog_path(config.translations_dir, code, slug), data)
+            path = catalog_path(config.translations_dir, code, slug)
+            writer.write(path, data)
             plan.records[slug] = _record(catalog, units.texts(slug), data)
+            plan.records[slug].problems = markup_problems(catalog, path, config.root)
         chrome_data = render_catalog(plan.chrome)
         writer.write(catalog_path(config.translations_dir, code, CHROME), chrome_data)
         plan.chrome_changed = manifest.chrome.get(code) != sha(chrome_data)
         manifest.chrome[code] = sha(chrome_data)
         result.redone[code] = len(plan.catalogs)
 
-    _write_site(config, articles, units, plans, manifest, changed_sources, writer, progress,
-                outputs)  # fmt: skip
+    _write_site(
+        config, articles, units, plans, manifest, changed_sources, writer, progress, outputs
+    )
     for plan in plans:
         manifest.articles[plan.language.code] = plan.records
         if plan.catalogs or plan.language.code not in manifest.memory_keys:
             memories = {slug: record.memory_sha for slug, record in plan.records.items()}
             manifest.memory_keys[plan.language.code] = memory_key(memories)
         totals = dict.fromkeys(STATES, 0)
+        for slug in sorted(plan.records):
+            result.errors.extend(plan.records[slug].problems)
         for record in plan.records.values():
             for state, count in record.counts.items():
                 totals[state] += count
@@ -234,6 +260,27 @@ class _Units:
 
     def texts(self, slug: str) -> list[str]:
         return list(dict.fromkeys(u.text for u in self(slug)))
+
+
+def markup_problems(catalog: Catalog, path: Path, root: Path) -> list[str]:
+    """Human translations that use other codes than their English: refused on the page."""
+    shown = path.relative_to(root) if path.is_relative_to(root) else path
+    problems = []
+    for message in catalog:
+        if not isinstance(message.id, str) or not message.id or not message.string:
+            continue
+        if state_of(message) not in (APPROVED, STALE):
+            continue  # machine output: the guard flags it
+        try:
+            check_codes(message.string, codes_of(message.id))
+        except PlaceholderMismatch as exc:
+            codes = " ".join(m.group() for m in PLACEHOLDER_RE.finditer(message.id))
+            problems.append(
+                f"{shown}:{message.lineno}: the translation's markup does not match the English "
+                f"({exc}); it is not published. Fix: use exactly the English's codes "
+                f"{codes or '(none)'} in msgstr"
+            )
+    return problems
 
 
 def _record(catalog: Catalog, texts: list[str], data: bytes) -> ArticleRecord:
@@ -262,10 +309,12 @@ def plan_language(
     on_disk = {p.stem: p for p in sorted(folder.glob("*.po"))} if folder.is_dir() else {}
     shas = {a.slug: file_sha(catalog_path(config.translations_dir, code, a.slug)) for a in articles}
     dirty = {
-        a.slug for a in articles
-        if a.slug in changed_sources or a.slug not in records
+        a.slug
+        for a in articles
+        if a.slug in changed_sources
+        or a.slug not in records
         or records[a.slug].catalog != shas[a.slug]
-    }  # fmt: skip
+    }
     old = {slug: read_catalog(on_disk[slug], language.locale) for slug in dirty if slug in on_disk}
     # The memory: what clean catalogs taught last time, what the others hold now,
     # and catalogs of articles that are gone.
@@ -315,9 +364,12 @@ def plan_language(
 
 
 def _translate_all(
-    plans: list[LanguagePlan], source: str, glossary: Glossary, result: PublishResult,
+    plans: list[LanguagePlan],
+    source: str,
+    glossary: Glossary,
+    result: PublishResult,
     report: Report,
-) -> None:  # fmt: skip
+) -> None:
     # Language pairs are independent: their engine batches run side by side.
     lock = Lock()
     workers = max(1, min(len(plans), os.cpu_count() or 1))
@@ -361,9 +413,13 @@ def _translate(
 
 
 def _site_context(
-    config: Config, articles: list[Article], units: _Units, plans: list[LanguagePlan],
-    manifest: Manifest, review_marks: bool,
-) -> SiteContext:  # fmt: skip
+    config: Config,
+    articles: list[Article],
+    units: _Units,
+    plans: list[LanguagePlan],
+    manifest: Manifest,
+    review_marks: bool,
+) -> SiteContext:
     """Chrome translations and each article's state in every language (for the switcher)."""
     planned = {plan.language.code: plan for plan in plans}
     chrome, states = {}, {}
@@ -402,11 +458,17 @@ def _write_site(
     out = outputs.site or config.output_dir
     ctx = _site_context(config, articles, units, plans, manifest, outputs.review_marks)
     english = config.source_language
-    previous_states = {(lang, slug): r.state for lang, records in manifest.articles.items()
-                       for slug, r in records.items()}  # fmt: skip
+    previous_states = {
+        (lang, slug): r.state
+        for lang, records in manifest.articles.items()
+        for slug, r in records.items()
+    }
     # An article whose state changed in any language: its switcher changes on every page.
-    restated = {slug for (lang, slug), state in ctx.states.items()
-                if previous_states.get((lang, slug)) != state}  # fmt: skip
+    restated = {
+        slug
+        for (lang, slug), state in ctx.states.items()
+        if previous_states.get((lang, slug)) != state
+    }
 
     def stale(code: str, slug: str, redone: Iterable[str]) -> bool:
         page = out / code / slug / "index.html"
@@ -418,8 +480,14 @@ def _write_site(
             meta = {k: str(v) for k, v in article.meta.items() if k in ("title", "summary")}
             html = render_article(ctx, english, segment(article), meta, None, False)
             writer.text(out / english.code / article.slug / "index.html", html)
-    entries = [(a.slug, {k: str(v) for k, v in a.meta.items() if k in ("title", "summary")},
-                a.meta.get("date")) for a in articles]  # fmt: skip
+    entries = [
+        (
+            a.slug,
+            {k: str(v) for k, v in a.meta.items() if k in ("title", "summary")},
+            a.meta.get("date"),
+        )
+        for a in articles
+    ]
     writer.text(out / english.code / "index.html", render_language_index(ctx, english, entries))
 
     for plan in plans:

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
 
+import nh3
 from babel.dates import format_date
 from babel.messages.catalog import Catalog
 from babel.numbers import format_decimal
@@ -162,6 +163,81 @@ def render_body(doc: Document) -> Markup:
     return Markup(md.renderer.render(doc.tokens, md.options, doc.env))
 
 
+# What a page body may contain: Markdown's own HTML, review marks and harmless raw
+# HTML. Scripts, event handlers, javascript: URLs and anything else are removed.
+SAFE_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "details",
+    "div",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+}
+SAFE_ATTRIBUTES = {
+    "*": {"lang", "dir", "title", "id"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start"},
+    "td": {"style"},
+    "th": {"style"},
+    "code": {"class"},
+}
+
+
+def sanitize(html: str) -> Markup:
+    """Page HTML with anything that could run script removed (nh3 / Ammonia)."""
+    return Markup(
+        nh3.clean(
+            html,
+            tags=SAFE_TAGS,
+            attributes=SAFE_ATTRIBUTES,
+            generic_attribute_prefixes={"data-l10n-"},
+            url_schemes={"http", "https", "mailto", "tel"},
+            link_rel=None,
+            filter_style_properties={"text-align"},
+        )
+    )
+
+
 def _page(ctx: SiteContext, language: Language, root: str, href_for, slug: str | None) -> dict:
     """The parts every page has: language, links to its other languages, switcher."""
     source = ctx.config.source_language.code
@@ -225,7 +301,7 @@ def render_article(
         banner_kind="" if is_source or page_worst in (None, APPROVED) else page_worst,
         marked=marked and not is_source,
         date=_date(doc.article.meta.get("date"), language),
-        body=render_body(doc),
+        body=sanitize(render_body(doc)),
     )
     return render_template(
         "article.html",

@@ -28,6 +28,7 @@ from .config import Config
 from .errors import PipelineError
 from .fsutil import write_if_changed
 from .guard import BLOCKING
+from .lock import project_lock
 from .placeholders import PlaceholderMismatch, check_codes, codes_of
 from .render import templates
 
@@ -146,6 +147,11 @@ def _approvable(message) -> str:
 
 def approve(config: Config, language: str, article: str) -> Approval:
     """Approve the units `review` lists for one article, as a reviewer who read them."""
+    with project_lock(config.root):
+        return _approve(config, language, article)
+
+
+def _approve(config: Config, language: str, article: str) -> Approval:
     result = Approval()
     for _, path, catalog in article_catalogs(config, language, article):
         if catalog is None:

