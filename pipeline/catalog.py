@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import io
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -72,8 +74,9 @@ def catalog_path(translations_dir: Path, language: str, slug: str) -> Path:
 def read_catalog(path: Path, locale: Locale) -> Catalog | None:
     """The catalog at ``path``, or None when there is none yet."""
     try:
-        with path.open("rb") as fh:
-            catalog = read_po(fh, locale=locale, abort_invalid=True)
+        data = path.read_bytes()
+        _lint(data, path)
+        catalog = read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
     except FileNotFoundError:
         return None
     except PoFileError as exc:
@@ -81,7 +84,7 @@ def read_catalog(path: Path, locale: Locale) -> Catalog | None:
             f"PO syntax error ({str(exc).rsplit(' on ', 1)[0]})",
             path=path,
             line=exc.lineno,
-            fix="correct the entry (msgfmt --check shows the same error), or restore it from git",
+            fix=PO_FIX,
         ) from exc
     except (UnicodeDecodeError, ValueError) as exc:
         raise PipelineError(
@@ -90,6 +93,32 @@ def read_catalog(path: Path, locale: Locale) -> Catalog | None:
     for message in [*catalog, *catalog.obsolete.values()]:
         _recover_previous(message)
     return catalog
+
+
+# A PO keyword line or string continuation, each string closed by an unescaped quote.
+PO_LINE_RE = re.compile(
+    r"^(?:#~\s*)?"  # an obsolete entry's prefix
+    r"(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"  # keyword, or continuation
+    r'"(?:[^"\\]|\\.)*"\s*$'  # one string, closed
+)
+PO_FIX = "correct the entry (msgfmt --check shows the same error), or restore it from git"
+
+
+def _lint(data: bytes, path: Path) -> None:
+    """Reject what Babel's lenient reader would quietly misread (an unclosed string)."""
+    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or (stripped.startswith("#") and not stripped.startswith("#~")):
+            continue
+        if stripped.startswith("#~") and not stripped[2:].strip():
+            continue
+        if not PO_LINE_RE.match(stripped):
+            raise PipelineError(
+                "PO syntax error (a string is not closed, or a line is not PO)",
+                path=path,
+                line=number,
+                fix=PO_FIX,
+            )
 
 
 def _recover_previous(message: Message) -> None:

@@ -19,8 +19,8 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     try:
         if path.read_bytes() == data:
             return False
-    except FileNotFoundError:
-        pass
+    except OSError:
+        pass  # missing, or not readable: writing it will say what is wrong
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -138,7 +138,7 @@ class Writer:
         if self.dry_run:
             try:
                 changed = path.read_bytes() != data
-            except FileNotFoundError:
+            except OSError:
                 changed = True
         else:
             changed = write_if_changed(path, data)
