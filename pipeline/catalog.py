@@ -210,15 +210,6 @@ class Memory:
     def from_entries(cls, entries: Iterable[tuple[str, str, Iterable[str]]]) -> Memory:
         return cls(entries)
 
-    @classmethod
-    def from_catalogs(cls, catalogs: Iterable[Catalog]) -> Memory:
-        return cls(
-            (m.id, m.string, m.flags)
-            for catalog in catalogs
-            for m in [*catalog, *catalog.obsolete.values()]
-            if isinstance(m.id, str) and m.id and isinstance(m.string, str)
-        )
-
     @property
     def best(self) -> dict[str, tuple[str, Iterable[str]]]:
         if self._best is None:
