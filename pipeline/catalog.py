@@ -24,7 +24,7 @@ import difflib
 import io
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from babel import Locale
@@ -196,49 +196,47 @@ def new_catalog(old: Catalog | None, locale: Locale, project: str, source: str) 
 class Memory:
     """Translations found anywhere in a language's catalogs, for reuse.
 
-    Built from (msgid, msgstr, flags) entries; the best one per English text is
-    kept (approved before machine; stale entries translate other English and are
-    left out). Work is done on first use: a publish with nothing new needs none.
+    ``lookup(msgid)`` gives the (msgstr, flags) known for an English text and
+    ``approved()`` every approved (msgid, msgstr, flags): from a dict here, from
+    the manifest's SQLite store in a publish. Per English text the best one
+    counts: approved before machine; stale entries translate other English.
     """
 
-    def __init__(self, entries: Iterable[tuple[str, str, Iterable[str]]] = ()) -> None:
-        self._entries = entries
-        self._best: dict[str, tuple[str, Iterable[str]]] | None = None
+    def __init__(
+        self,
+        lookup: Callable[[str], list[tuple[str, Iterable[str]]]],
+        approved: Callable[[], list[tuple[str, str, Iterable[str]]]],
+    ) -> None:
+        self._lookup = lookup
+        self._approved_source = approved
         self._approved: list[Message] | None = None
 
     @classmethod
     def from_entries(cls, entries: Iterable[tuple[str, str, Iterable[str]]]) -> Memory:
-        return cls(entries)
-
-    @property
-    def best(self) -> dict[str, tuple[str, Iterable[str]]]:
-        if self._best is None:
-            rank = {APPROVED: 0, MACHINE: 1}
-            best: dict[str, tuple[int, str, Iterable[str]]] = {}
-            for msgid, msgstr, flags in self._entries:
-                if not msgid or not msgstr:
-                    continue
-                state = _state(flags)
-                if state not in rank:  # stale: its msgstr translates a different English
-                    continue
-                current = best.get(msgid)
-                if current is None or rank[state] < current[0]:
-                    best[msgid] = (rank[state], msgstr, flags)
-            self._best = {k: (s, f) for k, (_, s, f) in best.items()}
-        return self._best
+        index: dict[str, list[tuple[str, Iterable[str]]]] = {}
+        for msgid, msgstr, flags in entries:
+            index.setdefault(msgid, []).append((msgstr, flags))
+        return cls(
+            lambda msgid: index.get(msgid, []),
+            lambda: [
+                (i, s, f) for i, found in index.items() for s, f in found if _state(f) == APPROVED
+            ],
+        )
 
     def get(self, msgid: str) -> Message | None:
-        found = self.best.get(msgid)
-        return Message(msgid, found[0], flags=set(found[1])) if found else None
+        rank = {APPROVED: 0, MACHINE: 1}
+        usable = [
+            (rank[_state(f)], s, f) for s, f in self._lookup(msgid) if s and _state(f) in rank
+        ]
+        if not usable:
+            return None
+        _, msgstr, flags = min(usable, key=lambda item: item[0])
+        return Message(msgid, msgstr, flags=set(flags))
 
     @property
     def approved(self) -> list[Message]:
         if self._approved is None:
-            self._approved = [
-                Message(i, s, flags=set(f))
-                for i, (s, f) in self.best.items()
-                if _state(f) == APPROVED
-            ]
+            self._approved = [Message(i, s, flags=set(f)) for i, s, f in self._approved_source()]
         return self._approved
 
 

@@ -1,6 +1,6 @@
 """What the last publish saw and wrote, so the next one redoes only what changed.
 
-Kept in ``.pipeline-cache/manifest.json`` (a cache: never committed, safe to
+Kept in ``.pipeline-cache/state.sqlite`` (a cache: never committed, safe to
 delete). For each article: the hash of its source; for each language and
 article: the hash of the catalog as written, the article's review state,
 translated front matter, state counts and its translation-memory contribution.
@@ -14,15 +14,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .fsutil import write_if_changed
 
-MANIFEST = Path(".pipeline-cache") / "manifest.json"
-FORMAT = 3
+STATE = Path(".pipeline-cache") / "state.sqlite"
+FORMAT = 4
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS memory (
+    lang TEXT, slug TEXT, msgid TEXT, msgstr TEXT, flags TEXT, approved INTEGER
+);
+CREATE INDEX IF NOT EXISTS memory_by_msgid ON memory (lang, msgid);
+CREATE INDEX IF NOT EXISTS memory_by_slug ON memory (lang, slug);
+"""
 
 
 def sha(data: bytes) -> str:
@@ -55,40 +63,82 @@ class ArticleRecord:
     meta: dict[str, str]  # translated title and summary
     counts: dict[str, int]  # units per state
     untranslated: int
-    memory: dict[str, list]  # msgid -> [msgstr, flags]: what this catalog teaches
-    memory_sha: str = ""  # hash of ``memory``
+    memory_sha: str = ""  # hash of what this catalog teaches the memory
     problems: list[str] = field(default_factory=list)  # refused human translations
 
 
-@dataclass
 class Manifest:
-    environment: str = ""
-    sources: dict[str, str] = field(default_factory=dict)  # slug -> source sha
-    chrome: dict[str, str] = field(default_factory=dict)  # language -> _site.po sha
-    articles: dict[str, dict[str, ArticleRecord]] = field(default_factory=dict)  # lang -> slug
-    memory_keys: dict[str, str] = field(default_factory=dict)  # language -> memory signature
+    """The records, kept in SQLite with the translation memory they describe.
 
-    @classmethod
-    def load(cls, root: Path) -> Manifest:
-        try:
-            data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            return cls()
-        if data.get("format") != FORMAT:
-            return cls()
-        articles = {
+    One file, ``.pipeline-cache/state.sqlite``: the memory is looked up sentence
+    by sentence instead of being loaded whole, and records and memory change in
+    one transaction, so a killed publish leaves them as the previous one did.
+    ``fresh()`` is an empty manifest in memory (for a full run or a check).
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.db = connection
+        self.db.executescript(SCHEMA)
+        data = self._get("manifest")
+        if data is None or data.get("format") != FORMAT:
+            data = {}
+        self.environment: str = data.get("environment", "")
+        self.sources: dict[str, str] = data.get("sources", {})  # slug -> source sha
+        self.chrome: dict[str, str] = data.get("chrome", {})  # language -> _site.po sha
+        self.memory_keys: dict[str, str] = data.get("memory_keys", {})  # language -> signature
+        self.articles: dict[str, dict[str, ArticleRecord]] = {
             lang: {slug: ArticleRecord(**record) for slug, record in records.items()}
             for lang, records in data.get("articles", {}).items()
         }
-        return cls(
-            data["environment"],
-            data["sources"],
-            data["chrome"],
-            articles,
-            data.get("memory_keys", {}),
+
+    @classmethod
+    def load(cls, root: Path) -> Manifest:
+        path = root / STATE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return cls(sqlite3.connect(path))
+        except sqlite3.DatabaseError:  # a damaged cache is only a cache: start again
+            path.unlink(missing_ok=True)
+            return cls(sqlite3.connect(path))
+
+    @classmethod
+    def fresh(cls) -> Manifest:
+        return cls(sqlite3.connect(":memory:"))
+
+    def reset(self, environment: str) -> None:
+        """Forget everything (the code, settings or glossary changed)."""
+        self.db.execute("DELETE FROM memory")
+        self.environment, self.sources, self.chrome = environment, {}, {}
+        self.memory_keys, self.articles = {}, {}
+
+    def _get(self, key: str) -> dict | None:
+        row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def teach(self, language: str, slug: str, contribution: dict[str, list]) -> None:
+        """Replace what one catalog teaches the language's memory."""
+        self.db.execute("DELETE FROM memory WHERE lang = ? AND slug = ?", (language, slug))
+        self.db.executemany(
+            "INSERT INTO memory VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (language, slug, msgid, msgstr, json.dumps(flags), "fuzzy" not in flags)
+                for msgid, (msgstr, flags) in contribution.items()
+            ],
         )
 
-    def save(self, root: Path) -> None:
+    def lookup(self, language: str, msgid: str) -> list[tuple[str, list[str]]]:
+        rows = self.db.execute(
+            "SELECT msgstr, flags FROM memory WHERE lang = ? AND msgid = ?", (language, msgid)
+        )
+        return [(msgstr, json.loads(flags)) for msgstr, flags in rows]
+
+    def approved(self, language: str) -> list[tuple[str, str, list[str]]]:
+        rows = self.db.execute(
+            "SELECT msgid, msgstr, flags FROM memory WHERE lang = ? AND approved", (language,)
+        )
+        return [(msgid, msgstr, json.loads(flags)) for msgid, msgstr, flags in rows]
+
+    def save(self) -> None:
         data = {
             "format": FORMAT,
             "environment": self.environment,
@@ -96,12 +146,18 @@ class Manifest:
             "chrome": self.chrome,
             "memory_keys": self.memory_keys,
             "articles": {
-                lang: {slug: record.__dict__ for slug, record in sorted(records.items())}
-                for lang, records in sorted(self.articles.items())
+                lang: {slug: record.__dict__ for slug, record in records.items()}
+                for lang, records in self.articles.items()
             },
         }
-        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        write_if_changed(root / MANIFEST, text.encode("utf-8"))
+        self.db.execute(
+            "INSERT OR REPLACE INTO state VALUES ('manifest', ?)",
+            (json.dumps(data, ensure_ascii=False, separators=(",", ":")),),
+        )
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
 
 
 def contribution_sha(memory: dict[str, list]) -> str:

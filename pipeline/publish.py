@@ -181,15 +181,46 @@ def _publish(
 ) -> PublishResult:
     started = time.perf_counter()
     result = PublishResult()
+    options = repr((outputs.site, outputs.review_marks, outputs.markdown, engine))
+    env = environment_key(config.pyproject, config.glossary, options)
+    manifest = Manifest.fresh() if check else Manifest.load(config.root)
+    try:
+        return _run(
+            config,
+            languages,
+            engine,
+            report,
+            progress,
+            outputs,
+            check,
+            result,
+            started,
+            manifest,
+            env,
+        )
+    finally:
+        manifest.close()
+
+
+def _run(
+    config: Config,
+    languages: tuple[str, ...],
+    engine: str | None,
+    report: Report,
+    progress: Progress,
+    outputs: Outputs,
+    check: bool,
+    result: PublishResult,
+    started: float,
+    manifest: Manifest,
+    env: str,
+) -> PublishResult:
     writer = Writer(check, result)
     articles = load_articles(config.source_dir, config.root)
     targets = [config.language(code) for code in languages] or list(config.languages)
     glossary = load_glossary(config.glossary, {lang.code for lang in config.languages})
-    options = repr((outputs.site, outputs.review_marks, outputs.markdown, engine))
-    env = environment_key(config.pyproject, config.glossary, options)
-    manifest = Manifest() if check else Manifest.load(config.root)
     if manifest.environment != env:
-        manifest = Manifest(environment=env)
+        manifest.reset(env)
     changed_sources = {a.slug for a in articles if manifest.sources.get(a.slug) != a.sha}
     units = _Units(articles)
 
@@ -218,6 +249,7 @@ def _publish(
             writer.write(path, data)
             plan.records[slug] = _record(catalog, units.texts(slug), data)
             plan.records[slug].problems = markup_problems(catalog, path, config.root)
+            manifest.teach(code, slug, contribution(catalog))
         chrome_data = render_catalog(plan.chrome)
         writer.write(catalog_path(config.translations_dir, code, CHROME), chrome_data)
         plan.chrome_changed = manifest.chrome.get(code) != sha(chrome_data)
@@ -241,7 +273,7 @@ def _publish(
         result.states[plan.language.code] = totals
     manifest.sources = {a.slug: a.sha for a in articles}
     if not check:
-        manifest.save(config.root)
+        manifest.save()
     result.wall_seconds = time.perf_counter() - started
     return result
 
@@ -289,9 +321,8 @@ def _record(catalog: Catalog, texts: list[str], data: bytes) -> ArticleRecord:
         message = catalog.get(text)
         counts[state_of(message) if message else UNTRANSLATED] += 1
     state = article_state(texts, catalog)
-    memory = contribution(catalog)
-    memory_sha = contribution_sha(memory)
-    return ArticleRecord(sha(data), state, {}, counts, counts[UNTRANSLATED], memory, memory_sha)
+    memory_sha = contribution_sha(contribution(catalog))
+    return ArticleRecord(sha(data), state, {}, counts, counts[UNTRANSLATED], memory_sha)
 
 
 def plan_language(
@@ -316,20 +347,15 @@ def plan_language(
         or records[a.slug].catalog != shas[a.slug]
     }
     old = {slug: read_catalog(on_disk[slug], language.locale) for slug in dirty if slug in on_disk}
-    # The memory: what clean catalogs taught last time, what the others hold now,
-    # and catalogs of articles that are gone.
-    entries = []
-    for slug, record in records.items():
-        if slug not in dirty:
-            entries.extend((i, s, f) for i, (s, f) in record.memory.items())
+    # The memory holds what clean catalogs taught last time; the catalogs about to
+    # be redone, and those of articles that are gone, teach what they hold now.
     for stem, path in on_disk.items():
         if stem != CHROME and stem not in records and stem not in old:
-            old_catalog = read_catalog(path, language.locale)
-            entries.extend((i, s, f) for i, (s, f) in contribution(old_catalog).items())
-    for catalog in old.values():
+            manifest.teach(code, stem, contribution(read_catalog(path, language.locale)))
+    for slug, catalog in old.items():
         if catalog is not None:
-            entries.extend((i, s, f) for i, (s, f) in contribution(catalog).items())
-    memory = Memory.from_entries(entries)
+            manifest.teach(code, slug, contribution(catalog))
+    memory = Memory(lambda msgid: manifest.lookup(code, msgid), lambda: manifest.approved(code))
     if dirty:  # with nothing dirty, the memory is as the last publish left it
         now = {s: r.memory_sha for s, r in records.items() if s not in dirty}
         now.update(
