@@ -185,97 +185,72 @@ def _publish(
     env = environment_key(config.pyproject, config.glossary, options)
     manifest = Manifest.fresh() if check else Manifest.load(config.root)
     try:
-        return _run(
-            config,
-            languages,
-            engine,
-            report,
-            progress,
-            outputs,
-            check,
-            result,
-            started,
-            manifest,
-            env,
+        writer = Writer(check, result)
+        articles = load_articles(config.source_dir, config.root)
+        targets = [config.language(code) for code in languages] or list(config.languages)
+        glossary = load_glossary(config.glossary, {lang.code for lang in config.languages})
+        if manifest.environment != env:
+            manifest.reset(env)
+        changed_sources = {a.slug for a in articles if manifest.sources.get(a.slug) != a.sha}
+        units = _Units(articles)
+
+        plans = [
+            plan_language(config, lang, articles, units, manifest, changed_sources)
+            for lang in targets
+        ]
+        for plan in plans:  # all engines are settled before anything is written
+            if plan.pending or plan.chrome_pending:
+                plan.choice = choose_engine(
+                    config.source_language.code, plan.language, engine, config.engine_options
+                )
+        if not check:
+            _translate_all(plans, config.source_language.code, glossary, result, report)
+        for plan in plans:
+            for catalog in plan.catalogs.values():
+                check_glossary([m for m in catalog if m.id], glossary, plan.language.code)
+            if check and plan.pending and plan.choice and plan.choice.engine:
+                result.hints.append(
+                    f"{len(plan.pending)} {plan.language.code} units need translating"
+                )
+                result.written.append(config.translations_dir / plan.language.code)
+
+        for plan in plans:
+            code = plan.language.code
+            for slug, catalog in plan.catalogs.items():
+                data = render_catalog(catalog)
+                path = catalog_path(config.translations_dir, code, slug)
+                writer.write(path, data)
+                plan.records[slug] = _record(catalog, units.texts(slug), data)
+                plan.records[slug].problems = markup_problems(catalog, path, config.root)
+                manifest.teach(code, slug, contribution(catalog))
+            chrome_data = render_catalog(plan.chrome)
+            writer.write(catalog_path(config.translations_dir, code, CHROME), chrome_data)
+            plan.chrome_changed = manifest.chrome.get(code) != sha(chrome_data)
+            manifest.chrome[code] = sha(chrome_data)
+            result.redone[code] = len(plan.catalogs)
+
+        _write_site(
+            config, articles, units, plans, manifest, changed_sources, writer, progress, outputs
         )
+        for plan in plans:
+            manifest.articles[plan.language.code] = plan.records
+            if plan.catalogs or plan.language.code not in manifest.memory_keys:
+                memories = {slug: record.memory_sha for slug, record in plan.records.items()}
+                manifest.memory_keys[plan.language.code] = memory_key(memories)
+            totals = dict.fromkeys(STATES, 0)
+            for slug in sorted(plan.records):
+                result.errors.extend(plan.records[slug].problems)
+            for record in plan.records.values():
+                for state, count in record.counts.items():
+                    totals[state] += count
+            result.states[plan.language.code] = totals
+        manifest.sources = {a.slug: a.sha for a in articles}
+        if not check:
+            manifest.save()
+        result.wall_seconds = time.perf_counter() - started
+        return result
     finally:
         manifest.close()
-
-
-def _run(
-    config: Config,
-    languages: tuple[str, ...],
-    engine: str | None,
-    report: Report,
-    progress: Progress,
-    outputs: Outputs,
-    check: bool,
-    result: PublishResult,
-    started: float,
-    manifest: Manifest,
-    env: str,
-) -> PublishResult:
-    writer = Writer(check, result)
-    articles = load_articles(config.source_dir, config.root)
-    targets = [config.language(code) for code in languages] or list(config.languages)
-    glossary = load_glossary(config.glossary, {lang.code for lang in config.languages})
-    if manifest.environment != env:
-        manifest.reset(env)
-    changed_sources = {a.slug for a in articles if manifest.sources.get(a.slug) != a.sha}
-    units = _Units(articles)
-
-    plans = [
-        plan_language(config, lang, articles, units, manifest, changed_sources) for lang in targets
-    ]
-    for plan in plans:  # all engines are settled before anything is written
-        if plan.pending or plan.chrome_pending:
-            plan.choice = choose_engine(
-                config.source_language.code, plan.language, engine, config.engine_options
-            )
-    if not check:
-        _translate_all(plans, config.source_language.code, glossary, result, report)
-    for plan in plans:
-        for catalog in plan.catalogs.values():
-            check_glossary([m for m in catalog if m.id], glossary, plan.language.code)
-        if check and plan.pending and plan.choice and plan.choice.engine:
-            result.hints.append(f"{len(plan.pending)} {plan.language.code} units need translating")
-            result.written.append(config.translations_dir / plan.language.code)
-
-    for plan in plans:
-        code = plan.language.code
-        for slug, catalog in plan.catalogs.items():
-            data = render_catalog(catalog)
-            path = catalog_path(config.translations_dir, code, slug)
-            writer.write(path, data)
-            plan.records[slug] = _record(catalog, units.texts(slug), data)
-            plan.records[slug].problems = markup_problems(catalog, path, config.root)
-            manifest.teach(code, slug, contribution(catalog))
-        chrome_data = render_catalog(plan.chrome)
-        writer.write(catalog_path(config.translations_dir, code, CHROME), chrome_data)
-        plan.chrome_changed = manifest.chrome.get(code) != sha(chrome_data)
-        manifest.chrome[code] = sha(chrome_data)
-        result.redone[code] = len(plan.catalogs)
-
-    _write_site(
-        config, articles, units, plans, manifest, changed_sources, writer, progress, outputs
-    )
-    for plan in plans:
-        manifest.articles[plan.language.code] = plan.records
-        if plan.catalogs or plan.language.code not in manifest.memory_keys:
-            memories = {slug: record.memory_sha for slug, record in plan.records.items()}
-            manifest.memory_keys[plan.language.code] = memory_key(memories)
-        totals = dict.fromkeys(STATES, 0)
-        for slug in sorted(plan.records):
-            result.errors.extend(plan.records[slug].problems)
-        for record in plan.records.values():
-            for state, count in record.counts.items():
-                totals[state] += count
-        result.states[plan.language.code] = totals
-    manifest.sources = {a.slug: a.sha for a in articles}
-    if not check:
-        manifest.save()
-    result.wall_seconds = time.perf_counter() - started
-    return result
 
 
 class _Units:
