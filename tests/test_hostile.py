@@ -381,3 +381,17 @@ def test_no_injected_script_runs(published: Path, page, monkeypatch: pytest.Monk
     assert dialogs == []
     # The hostile <img src="x"> stays (without its handler) and fails to load: no script.
     assert all("Failed to load resource" in e for e in page.console_errors)
+
+
+def test_missing_model_when_argos_is_asked_for(published: Path) -> None:
+    before = outputs(published)
+    text = source(published).read_text()
+    source(published).write_text(text + "\nA sentence that needs a translation.\n")
+    fails_cleanly(
+        published,
+        before,
+        "engine 'argos' cannot translate en->zh",
+        "no Argos Translate model",
+        "argospm install translate-en_zh",
+        command=("publish", "--lang", "zh", "--engine", "argos"),
+    )
