@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from .errors import PipelineError
+from .fsutil import shown
 
 # libyaml's loader when PyYAML has it: ten times faster on a thousand articles.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -32,6 +33,11 @@ class Article:
     @property
     def title(self) -> str:
         return str(self.meta["title"])
+
+    @property
+    def translatable_meta(self) -> dict[str, str]:
+        """The front-matter fields that are English prose (title, summary)."""
+        return {k: str(v) for k, v in self.meta.items() if k in TRANSLATABLE_FIELDS}
 
 
 def parse_article(path: Path, text: str, required: tuple[str, ...] = REQUIRED_FIELDS) -> Article:
@@ -121,12 +127,11 @@ def load_articles(source_dir: Path, root: Path) -> list[Article]:
         )
     articles: dict[str, Article] = {}
     for path in sorted(source_dir.glob("*.md")):
-        shown = path.relative_to(root) if path.is_relative_to(root) else path
-        article = read_article(path, shown)
+        article = read_article(path, shown(path, root))
         if article.slug in articles:
             raise PipelineError(
                 f"slug '{article.slug}' is already used by {articles[article.slug].path}",
-                path=shown,
+                path=article.path,
                 line=2,
                 fix="give every article its own slug",
             )

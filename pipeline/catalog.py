@@ -54,6 +54,15 @@ def state_of(message: Message) -> str:
     return APPROVED
 
 
+def count_states(texts: Iterable[str], catalog: Catalog | None) -> dict[str, int]:
+    """Units per state; an English text with no entry yet counts as untranslated."""
+    counts = dict.fromkeys(STATES, 0)
+    for text in texts:
+        message = catalog.get(text) if catalog is not None else None
+        counts[state_of(message) if message else UNTRANSLATED] += 1
+    return counts
+
+
 def engine_of(message: Message) -> str:
     return next((f[len(MT_PREFIX) :] for f in sorted(message.flags) if f.startswith(MT_PREFIX)), "")
 

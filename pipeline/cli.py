@@ -12,6 +12,7 @@ import click
 
 from .config import load_config
 from .errors import PipelineError
+from .fsutil import shown
 
 project_option = click.option(
     "--project",
@@ -100,8 +101,7 @@ def publish(
     if check:
         changed = [*result.written, *result.removed]
         for path in changed:
-            shown = path.relative_to(config.root) if path.is_relative_to(config.root) else path
-            click.echo(f"out of date: {shown}", err=True)
+            click.echo(f"out of date: {shown(path, config.root)}", err=True)
         if changed:
             click.echo(f"{len(changed)} files are out of date: run `pipeline publish`", err=True)
             sys.exit(1)

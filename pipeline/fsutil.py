@@ -9,6 +9,11 @@ from pathlib import Path
 from .errors import PipelineError
 
 
+def shown(path: Path, root: Path) -> Path:
+    """``path`` as a user reads it in messages: relative to the project when inside it."""
+    return path.relative_to(root) if path.is_relative_to(root) else path
+
+
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` unless it already holds exactly those bytes.
 

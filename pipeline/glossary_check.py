@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .catalog import APPROVED, read_catalog, state_of
 from .config import Config
+from .fsutil import shown
 from .glossary import Glossary, load_glossary
 
 
@@ -25,14 +26,14 @@ def check_catalogs(config: Config) -> tuple[Glossary, list[Violation]]:
         folder = config.translations_dir / language.code
         for path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
             catalog = read_catalog(path, language.locale)
-            shown = path.relative_to(config.root) if path.is_relative_to(config.root) else path
+            where = shown(path, config.root)
             for message in catalog or []:
                 if not isinstance(message.id, str) or not message.string:
                     continue  # plural entries are site chrome, not article text
                 problems = glossary.violations(message.id, message.string, language.code)
                 if problems:
-                    where = f"{shown}:{message.lineno}"
-                    violations.append(Violation(where, state_of(message), message.id, problems))
+                    location = f"{where}:{message.lineno}"
+                    violations.append(Violation(location, state_of(message), message.id, problems))
     return glossary, violations
 
 

@@ -35,6 +35,7 @@ from .catalog import (
     Memory,
     catalog_path,
     contribution,
+    count_states,
     merge,
     new_catalog,
     read_catalog,
@@ -43,7 +44,7 @@ from .catalog import (
 )
 from .chrome import CHROME, fill_chrome, merge_chrome, to_engine, translations
 from .config import Config, Language
-from .fsutil import write_if_changed
+from .fsutil import shown, write_if_changed
 from .glossary import Glossary, load_glossary
 from .lock import project_lock
 from .manifest import (
@@ -271,7 +272,7 @@ class _Units:
 
 def markup_problems(catalog: Catalog, path: Path, root: Path) -> list[str]:
     """Human translations that use other codes than their English: refused on the page."""
-    shown = path.relative_to(root) if path.is_relative_to(root) else path
+    where = shown(path, root)
     problems = []
     for message in catalog:
         if not isinstance(message.id, str) or not message.id or not message.string:
@@ -283,7 +284,7 @@ def markup_problems(catalog: Catalog, path: Path, root: Path) -> list[str]:
         except PlaceholderMismatch as exc:
             codes = " ".join(m.group() for m in PLACEHOLDER_RE.finditer(message.id))
             problems.append(
-                f"{shown}:{message.lineno}: the translation's markup does not match the English "
+                f"{where}:{message.lineno}: the translation's markup does not match the English "
                 f"({exc}); it is not published. Fix: use exactly the English's codes "
                 f"{codes or '(none)'} in msgstr"
             )
@@ -291,10 +292,7 @@ def markup_problems(catalog: Catalog, path: Path, root: Path) -> list[str]:
 
 
 def _record(catalog: Catalog, texts: list[str], data: bytes) -> ArticleRecord:
-    counts = dict.fromkeys(STATES, 0)
-    for text in texts:
-        message = catalog.get(text)
-        counts[state_of(message) if message else UNTRANSLATED] += 1
+    counts = count_states(texts, catalog)
     state = article_state(texts, catalog)
     memory_sha = contribution_sha(contribution(catalog))
     return ArticleRecord(sha(data), state, {}, counts, counts[UNTRANSLATED], memory_sha)
@@ -478,17 +476,11 @@ def _write_site(
     todo = [a for a in articles if stale(english.code, a.slug, changed_sources) or writer.dry_run]
     with progress(todo, f"pages ({english.code})") as bar:
         for article in bar:
-            meta = {k: str(v) for k, v in article.meta.items() if k in ("title", "summary")}
-            html = render_article(ctx, english, segment(article), meta, None, False)
+            html = render_article(
+                ctx, english, segment(article), article.translatable_meta, None, False
+            )
             writer.text(out / english.code / article.slug / "index.html", html)
-    entries = [
-        (
-            a.slug,
-            {k: str(v) for k, v in a.meta.items() if k in ("title", "summary")},
-            a.meta.get("date"),
-        )
-        for a in articles
-    ]
+    entries = [(a.slug, a.translatable_meta, a.meta.get("date")) for a in articles]
     writer.text(out / english.code / "index.html", render_language_index(ctx, english, entries))
 
     for plan in plans:

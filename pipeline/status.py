@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .articles import load_articles
-from .catalog import STATES, UNTRANSLATED, catalog_path, quality_flags, read_catalog, state_of
+from .catalog import catalog_path, count_states, quality_flags, read_catalog
 from .config import Config
 from .segment import segment
 
@@ -37,13 +37,10 @@ def status(config: Config, languages: tuple[str, ...] = ()) -> list[Row]:
         for article in articles:
             path = catalog_path(config.translations_dir, language.code, article.slug)
             catalog = read_catalog(path, language.locale)
-            counts = dict.fromkeys(STATES, 0)
-            flagged = glossary = 0
-            for msgid in units[article.slug]:
-                message = catalog.get(msgid) if catalog else None
-                counts[state_of(message) if message else UNTRANSLATED] += 1
-                flagged += bool(message and quality_flags(message))
-                glossary += bool(message and "glossary" in message.flags)
+            counts = count_states(units[article.slug], catalog)
+            messages = [catalog.get(t) for t in units[article.slug]] if catalog else []
+            flagged = sum(bool(m and quality_flags(m)) for m in messages)
+            glossary = sum(bool(m and "glossary" in m.flags) for m in messages)
             total = len(units[article.slug])
             rows.append(
                 Row(
