@@ -6,10 +6,16 @@ Builds N articles from the client's sentences (deterministic), three
 languages (es and ca through Apertium, zh through pseudo), then measures in
 fresh processes:
 
-1. cold publish: engine time versus the pipeline's own time;
+1. cold publish: engine time versus the pipeline's own time. The engine time is
+   that of the engines alone on the very batches the publish sent them (timed
+   afterwards, languages side by side as publish runs them); the pipeline's own
+   time is the publish's wall time minus that. (The time of engine calls within
+   the publish would hide whatever the pipeline does while engines run.)
 2. no-op publish (nothing changed);
 3. publish after one changed sentence: units sent per language and time;
-4. peak memory (max RSS) of the cold publish.
+4. peak memory of the cold publish: the resident memory of the publish process
+   and its worker processes together, sampled every 20 ms (shared pages counted
+   in each process, so an upper bound; the engines' own processes excluded).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 import yaml
@@ -47,25 +54,27 @@ locale = "zh_Hans_CN"
 engines = ["pseudo"]
 """
 
-# Run in a child process: publish once, print timings as JSON.
+# Run in a child process: publish once, print timings as JSON. Every engine call's
+# input is kept (argv[2]) so that the bare engine can be timed on the same work.
 CHILD = textwrap.dedent(
     """
-    import json, resource, sys, time
+    import json, sys, time
     from pathlib import Path
     from pipeline.config import load_config
     from pipeline.engines import ENGINES
     import pipeline.publish as publish
 
-    spent = {"calls": [], "units": {}}
+    spent = {"calls": [], "units": {}, "batches": []}
     for name, cls in list(ENGINES.items()):
         class Timed(cls):
-            def translate_batch(self, texts, source, target, _cls=cls):
+            def translate_batch(self, texts, source, target, _cls=cls, _name=name):
                 start = time.perf_counter()
                 try:
                     return _cls.translate_batch(self, texts, source, target)
                 finally:
                     spent["calls"].append((start, time.perf_counter()))
                     spent["units"][target] = spent["units"].get(target, 0) + len(texts)
+                    spent["batches"].append((_name, source, target, list(texts)))
         ENGINES[name] = Timed
 
     def busy(calls):
@@ -81,9 +90,33 @@ CHILD = textwrap.dedent(
     start = time.perf_counter()
     result = publish.publish(load_config(Path(sys.argv[1])))
     wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    Path(sys.argv[2]).write_text(json.dumps(spent["batches"]))
     print(json.dumps({"wall": wall, "engine": busy(spent["calls"]), "units": spent["units"],
-                      "written": len(result.written), "peak_mb": peak}))
+                      "written": len(result.written)}))
+    """
+)
+
+# The engines alone on a publish's recorded batches: each language's batches in
+# order, languages side by side (as publish runs them).
+BARE = textwrap.dedent(
+    """
+    import json, sys, time
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+    from pipeline.engines import get_engine
+
+    by_language = {}
+    for name, source, target, texts in json.loads(Path(sys.argv[1]).read_text()):
+        by_language.setdefault(target, []).append((name, source, texts))
+
+    def run(target, batches):
+        for name, source, texts in batches:
+            get_engine(name).translate_batch(texts, source, target)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=max(1, len(by_language))) as pool:
+        list(pool.map(lambda item: run(*item), by_language.items()))
+    print(json.dumps({"wall": time.perf_counter() - start}))
     """
 )
 
@@ -122,11 +155,52 @@ def build_corpus(root: Path, count: int) -> None:
     (root / "pyproject.toml").write_text(CONFIG, encoding="utf-8")
 
 
-def run(root: Path) -> dict:
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(root)], capture_output=True, text=True, check=True
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def python_tree(pid: int) -> list[int]:
+    """``pid`` and its children running the same program (its forked workers, not engines)."""
+    comm = Path(f"/proc/{pid}/comm").read_text()
+    pids = [pid]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == pid and (entry / "comm").read_text() == comm:
+                pids.append(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            pass  # gone meanwhile
+    return pids
+
+
+def run(script: str, *args: Path) -> dict:
+    """Run ``script`` in a fresh interpreter; its JSON line, plus the peak memory of it and
+    its workers (sampled from here every 20 ms, so the sampling costs the run nothing)."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    peak = 0
+    while child.poll() is None:
+        total = 0
+        try:
+            for pid in python_tree(child.pid):
+                total += rss_kb(pid)
+        except OSError:
+            pass  # the run ended meanwhile
+        peak = max(peak, total)
+        time.sleep(0.02)
+    out, err = child.communicate()
+    if child.returncode:
+        raise SystemExit(f"benchmark run failed:\n{err}")
+    return {**json.loads(out.strip().splitlines()[-1]), "peak_mb": peak / 1024}
 
 
 def main() -> None:
@@ -143,15 +217,18 @@ def main() -> None:
     )
     print(f"corpus: {args.articles} articles in {root} (~{units} sentence strings), 3 languages")
 
-    cold = run(root)
-    own = cold["wall"] - cold["engine"]
+    batches = root / "engine-batches.json"
+    cold = run(CHILD, root, batches)
+    bare = run(BARE, batches)
+    own = cold["wall"] - bare["wall"]
     print(
-        f"cold publish: {cold['wall']:.1f} s wall, engine {cold['engine']:.1f} s, "
-        f"pipeline {own:.1f} s = {own / cold['engine']:.0%} of engine time; "
-        f"units sent {cold['units']}; peak memory {cold['peak_mb']:.0f} MB"
+        f"cold publish: {cold['wall']:.1f} s wall; the engines alone on the same batches "
+        f"{bare['wall']:.1f} s; pipeline {own:.1f} s = {own / bare['wall']:.0%} of engine time "
+        f"(engine calls within the publish: {cold['engine']:.1f} s); units sent {cold['units']}; "
+        f"peak memory {cold['peak_mb']:.0f} MB (publish process and its workers, engines excluded)"
     )
 
-    noop = run(root)
+    noop = run(CHILD, root, batches)
     print(
         f"no-op publish: {noop['wall']:.2f} s, {noop['written']} files written, "
         f"units sent {noop['units'] or 0}"
@@ -165,7 +242,7 @@ def main() -> None:
     path.write_text(
         text.replace(first, first[:-1] + ", as the clinic reports.", 1), encoding="utf-8"
     )
-    one = run(root)
+    one = run(CHILD, root, batches)
     print(
         f"one changed sentence: {one['wall']:.2f} s wall, engine {one['engine']:.2f} s, "
         f"pipeline {one['wall'] - one['engine']:.2f} s; units sent {one['units']}; "

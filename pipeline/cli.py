@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -34,11 +34,16 @@ class PipelineGroup(click.Group):
             sys.exit(1)
 
 
-def terminal_progress(items: list, label: str) -> AbstractContextManager[Iterable]:
-    """A progress bar on an interactive terminal; nothing in CI or when piped."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
-        return nullcontext(items)
-    return click.progressbar(items, label=label, file=sys.stderr, show_pos=True)
+@contextmanager
+def terminal_progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar (count, ETA) on an interactive terminal; nothing in CI or when piped."""
+    if not total or not sys.stderr.isatty() or os.environ.get("CI"):
+        yield lambda _: None
+        return
+    with click.progressbar(
+        length=total, label=label, file=sys.stderr, show_pos=True, show_eta=True
+    ) as bar:
+        yield bar.update
 
 
 @click.group(cls=PipelineGroup)
@@ -84,12 +89,12 @@ def publish(
     """Update catalogs from source/, translate what is missing, write site/."""
     import json
 
-    from .publish import Outputs
+    from .publish import Outputs, no_progress
     from .publish import publish as run
 
     config = load_config(project)
     say = (lambda _: None) if quiet else (lambda msg: click.echo(msg, err=True))
-    bar = (lambda items, label: nullcontext(items)) if quiet else terminal_progress
+    bar = no_progress if quiet else terminal_progress
     outputs = Outputs(output, review_marks, markdown_dir)
     result = run(config, languages, engine, say, bar, outputs, check=check)
     for hint in result.hints:

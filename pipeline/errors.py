@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 
@@ -21,6 +22,10 @@ class PipelineError(Exception):
         self.path = path
         self.line = line
         self.fix = fix
+
+    def __reduce__(self):
+        # Keeps path, line and fix when the error crosses from a worker process.
+        return (partial(type(self), path=self.path, line=self.line, fix=self.fix), (self.message,))
 
     def __str__(self) -> str:
         where = ""

@@ -8,15 +8,19 @@ Work is incremental (see manifest.py): an article whose source, catalog and
 environment are as the last publish left them is not parsed, merged or
 rendered again. ``check=True`` computes everything from scratch, calls no
 engine and writes nothing: it reports what a publish would change.
+
+The per-article work before and after the engines (sentence splitting; filling,
+checking and writing catalogs; rendering pages) is spread over every core by
+parallel.fork_map; the engines of different languages run side by side.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -57,6 +61,7 @@ from .manifest import (
     sha,
 )
 from .markdown import markdown
+from .parallel import fork_map
 from .placeholders import PLACEHOLDER_RE, PlaceholderMismatch, check_codes, codes_of
 from .render import (
     SiteContext,
@@ -67,9 +72,9 @@ from .render import (
     render_root,
     translate_document,
 )
-from .segment import Unit, segment
+from .segment import Document, Unit, learn_bounds, segment, segment_units
 from .sitemap import render_sitemap
-from .translate import EngineChoice, check_glossary, choose_engine, fill, run_engine
+from .translate import EngineChoice, Translation, check_glossary, choose_engine, fill, run_engine
 
 
 @dataclass
@@ -82,6 +87,8 @@ class LanguagePlan:
     chrome_pending: list[str] = field(default_factory=list)
     chrome_changed: bool = False
     choice: EngineChoice | None = None
+    results: dict[str, Translation] = field(default_factory=dict)  # engine output by msgid
+    engine_name: str = ""
 
 
 @dataclass
@@ -120,20 +127,23 @@ class Outputs:
 
 
 Report = Callable[[str], None]
-# Wraps a long loop (items, label) for a progress display; by default, no display.
-Progress = Callable[[list, str], AbstractContextManager[Iterable]]
+Advance = Callable[[int], None]
+# A progress display for (total, label): gives a function to call as items are done.
+Progress = Callable[[int, str], AbstractContextManager[Advance]]
 
 
-def no_progress(items: list, label: str) -> AbstractContextManager[Iterable]:
-    return nullcontext(items)
+@contextmanager
+def no_progress(total: int, label: str) -> Iterator[Advance]:
+    yield lambda _: None
 
 
 class Writer:
     """Writes files that changed, or with ``dry_run`` only notes which would."""
 
-    def __init__(self, dry_run: bool, result: PublishResult) -> None:
+    def __init__(self, dry_run: bool) -> None:
         self.dry_run = dry_run
-        self.result = result
+        self.written: list[Path] = []  # changed (or, dry, would change)
+        self.removed: list[Path] = []
 
     def write(self, path: Path, data: bytes) -> None:
         if self.dry_run:
@@ -144,14 +154,14 @@ class Writer:
         else:
             changed = write_if_changed(path, data)
         if changed:
-            self.result.written.append(path)
+            self.written.append(path)
 
     def text(self, path: Path, text: str) -> None:
         self.write(path, text.encode("utf-8"))
 
     def remove(self, path: Path) -> None:
         if path.exists():
-            self.result.removed.append(path)
+            self.removed.append(path)
             if not self.dry_run:
                 path.unlink()
 
@@ -186,7 +196,7 @@ def _publish(
     env = environment_key(config.pyproject, config.glossary, options)
     manifest = Manifest.fresh() if check else Manifest.load(config.root)
     try:
-        writer = Writer(check, result)
+        writer = Writer(check)
         articles = load_articles(config.source_dir, config.root)
         targets = [config.language(code) for code in languages] or list(config.languages)
         glossary = load_glossary(config.glossary, {lang.code for lang in config.languages})
@@ -194,6 +204,14 @@ def _publish(
             manifest.reset(env)
         changed_sources = {a.slug for a in articles if manifest.sources.get(a.slug) != a.sha}
         units = _Units(articles)
+        unknown = {
+            a.slug
+            for a in articles
+            for lang in targets
+            if a.slug not in manifest.articles.get(lang.code, {})
+        }
+        with progress(len(changed_sources | unknown), "reading articles") as advance:
+            units.prefetch(sorted(changed_sources | unknown), advance)
 
         plans = [
             plan_language(config, lang, articles, units, manifest, changed_sources)
@@ -205,34 +223,35 @@ def _publish(
                     config.source_language.code, plan.language, engine, config.engine_options
                 )
         if not check:
-            _translate_all(plans, config.source_language.code, glossary, result, report)
+            _translate_all(plans, config.source_language.code, result, glossary, report)
         for plan in plans:
-            for catalog in plan.catalogs.values():
-                check_glossary([m for m in catalog if m.id], glossary, plan.language.code)
             if check and plan.pending and plan.choice and plan.choice.engine:
                 result.hints.append(
                     f"{len(plan.pending)} {plan.language.code} units need translating"
                 )
                 result.written.append(config.translations_dir / plan.language.code)
-
-        for plan in plans:
-            code = plan.language.code
-            for slug, catalog in plan.catalogs.items():
-                data = render_catalog(catalog)
-                path = catalog_path(config.translations_dir, code, slug)
-                writer.write(path, data)
-                plan.records[slug] = _record(catalog, units.texts(slug), data)
-                plan.records[slug].problems = markup_problems(catalog, path, config.root)
-                manifest.teach(code, slug, contribution(catalog))
             chrome_data = render_catalog(plan.chrome)
-            writer.write(catalog_path(config.translations_dir, code, CHROME), chrome_data)
-            plan.chrome_changed = manifest.chrome.get(code) != sha(chrome_data)
-            manifest.chrome[code] = sha(chrome_data)
-            result.redone[code] = len(plan.catalogs)
+            writer.write(
+                catalog_path(config.translations_dir, plan.language.code, CHROME), chrome_data
+            )
+            plan.chrome_changed = manifest.chrome.get(plan.language.code) != sha(chrome_data)
+            manifest.chrome[plan.language.code] = sha(chrome_data)
+            result.redone[plan.language.code] = len(plan.catalogs)
 
         _write_site(
-            config, articles, units, plans, manifest, changed_sources, writer, progress, outputs
+            config,
+            articles,
+            units,
+            plans,
+            manifest,
+            changed_sources,
+            writer,
+            glossary,
+            progress,
+            outputs,
         )
+        result.written = [*writer.written, *result.written]
+        result.removed = writer.removed
         for plan in plans:
             manifest.articles[plan.language.code] = plan.records
             if plan.catalogs or plan.language.code not in manifest.memory_keys:
@@ -266,6 +285,15 @@ class _Units:
             self.cache[slug] = segment(self.by_slug[slug]).units()
         return self.cache[slug]
 
+    def prefetch(self, slugs: list[str], advance: Advance) -> None:
+        """Segment these articles on every core; this process keeps their sentence
+        bounds too, so that rendering their pages does not split them again."""
+        todo = [self.by_slug[slug] for slug in slugs if slug not in self.cache]
+        done = fork_map(segment_units, todo, advance)
+        for article, (found, bounds) in zip(todo, done, strict=True):
+            self.cache[article.slug] = found
+            learn_bounds(bounds)
+
     def texts(self, slug: str) -> list[str]:
         return list(dict.fromkeys(u.text for u in self(slug)))
 
@@ -291,10 +319,10 @@ def markup_problems(catalog: Catalog, path: Path, root: Path) -> list[str]:
     return problems
 
 
-def _record(catalog: Catalog, texts: list[str], data: bytes) -> ArticleRecord:
+def _record(catalog: Catalog, texts: list[str], data: bytes, taught: dict) -> ArticleRecord:
     counts = count_states(texts, catalog)
     state = article_state(texts, catalog)
-    memory_sha = contribution_sha(contribution(catalog))
+    memory_sha = contribution_sha(taught)
     return ArticleRecord(sha(data), state, {}, counts, counts[UNTRANSLATED], memory_sha)
 
 
@@ -365,8 +393,8 @@ def plan_language(
 def _translate_all(
     plans: list[LanguagePlan],
     source: str,
-    glossary: Glossary,
     result: PublishResult,
+    glossary: Glossary,
     report: Report,
 ) -> None:
     # Language pairs are independent: their engine batches run side by side.
@@ -384,6 +412,7 @@ def _translate(
     report: Report,
     lock: Lock,
 ) -> None:
+    """Engine output for the plan's pending units (put into catalogs by _Finish)."""
     code = plan.language.code
     if not (plan.pending or plan.chrome_pending):
         return
@@ -400,9 +429,8 @@ def _translate(
     started = time.perf_counter()
     outputs = run_engine(chosen, texts, source, code, glossary)
     spent = time.perf_counter() - started
-    results = dict(zip(plan.pending, outputs[: len(plan.pending)], strict=True))
-    for catalog in plan.catalogs.values():
-        fill([m for m in catalog if m.id], results, chosen.name, code)
+    plan.results = dict(zip(plan.pending, outputs[: len(plan.pending)], strict=True))
+    plan.engine_name = chosen.name
     chrome_results = dict(zip(plan.chrome_pending, outputs[len(plan.pending) :], strict=True))
     fill_chrome(plan.chrome, chrome_results, chosen.name)
     with lock:
@@ -419,7 +447,10 @@ def _site_context(
     manifest: Manifest,
     review_marks: bool,
 ) -> SiteContext:
-    """Chrome translations and each article's state in every language (for the switcher)."""
+    """Chrome translations and each article's state in every language (for the switcher).
+
+    Articles whose catalog is redone get their state when _Finish has made it.
+    """
     planned = {plan.language.code: plan for plan in plans}
     chrome, states = {}, {}
     for language in config.languages:
@@ -432,6 +463,8 @@ def _site_context(
             chrome[language.code] = translations(read_catalog(path, language.locale))
             records = manifest.articles.get(language.code, {})
         for article in articles:
+            if plan is not None and article.slug in plan.catalogs:
+                continue
             record = records.get(article.slug)
             if record is None:  # unknown to the manifest: from the catalog on disk
                 path = catalog_path(config.translations_dir, language.code, article.slug)
@@ -443,6 +476,90 @@ def _site_context(
     return SiteContext(config, chrome, states, review_marks)
 
 
+@dataclass
+class ArticleOutcome:
+    """What finishing one article changed (sent back from a worker process)."""
+
+    records: dict[str, ArticleRecord] = field(default_factory=dict)  # language -> record
+    taught: dict[str, dict[str, list]] = field(default_factory=dict)  # language -> memory
+    written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class _Finish:
+    """One article's catalogs and pages in every language: engine output filled in,
+    glossary checked, catalogs and pages written. Runs in worker processes."""
+
+    config: Config
+    ctx: SiteContext
+    plans: list[LanguagePlan]
+    units: _Units
+    glossary: Glossary
+    outputs: Outputs
+    out: Path
+    dry_run: bool
+    changed_sources: set[str]
+    previous_states: dict[tuple[str, str], str]
+
+    def restated(self, slug: str) -> bool:
+        """Whether the article's state changed in a language: its switcher changes."""
+        return any(
+            self.ctx.states.get((lang.code, slug)) != self.previous_states.get((lang.code, slug))
+            for lang in self.config.languages
+        )
+
+    def page_due(self, code: str, slug: str, redone: bool) -> bool:
+        page = self.out / code / slug / "index.html"
+        return self.dry_run or redone or self.restated(slug) or not page.exists()
+
+    def due(self, article: Article) -> bool:
+        slug = article.slug
+        if slug in self.changed_sources:
+            return True
+        codes = [self.config.source_language.code, *(p.language.code for p in self.plans)]
+        return any(p.chrome_changed or slug in p.catalogs for p in self.plans) or any(
+            self.page_due(code, slug, False) for code in codes
+        )
+
+    def __call__(self, article: Article) -> ArticleOutcome:
+        slug, root = article.slug, self.config.root
+        outcome, writer = ArticleOutcome(), Writer(self.dry_run)
+        for plan in self.plans:
+            catalog = plan.catalogs.get(slug)
+            if catalog is None:
+                continue
+            code = plan.language.code
+            messages = [m for m in catalog if m.id]
+            fill(messages, plan.results, plan.engine_name, code)
+            check_glossary(messages, self.glossary, code)
+            data = render_catalog(catalog)
+            path = catalog_path(self.config.translations_dir, code, slug)
+            writer.write(path, data)
+            outcome.taught[code] = contribution(catalog)
+            record = _record(catalog, self.units.texts(slug), data, outcome.taught[code])
+            record.problems = markup_problems(catalog, path, root)
+            outcome.records[code] = plan.records[slug] = record
+            self.ctx.states[(code, slug)] = record.state
+
+        doc = segment(article)
+        english = self.config.source_language
+        if self.page_due(english.code, slug, slug in self.changed_sources):
+            html = render_article(self.ctx, english, doc, article.translatable_meta, None, False)
+            writer.text(self.out / english.code / slug / "index.html", html)
+        for plan in self.plans:
+            code = plan.language.code
+            if self.page_due(code, slug, slug in plan.catalogs or plan.chrome_changed):
+                doc.reset()
+                meta = _translated_page(self.ctx, self.out, plan, doc, writer, self.outputs)
+                record = plan.records.get(slug)
+                if record is not None:
+                    record.meta = meta
+                    outcome.records[code] = record
+        outcome.written, outcome.removed = writer.written, writer.removed
+        return outcome
+
+
 def _write_site(
     config: Config,
     articles: list[Article],
@@ -451,48 +568,49 @@ def _write_site(
     manifest: Manifest,
     changed_sources: set[str],
     writer: Writer,
+    glossary: Glossary,
     progress: Progress,
     outputs: Outputs,
 ) -> None:
     out = outputs.site or config.output_dir
     ctx = _site_context(config, articles, units, plans, manifest, outputs.review_marks)
-    english = config.source_language
     previous_states = {
         (lang, slug): r.state
         for lang, records in manifest.articles.items()
         for slug, r in records.items()
     }
-    # An article whose state changed in any language: its switcher changes on every page.
-    restated = {
-        slug
-        for (lang, slug), state in ctx.states.items()
-        if previous_states.get((lang, slug)) != state
-    }
+    finish = _Finish(
+        config,
+        ctx,
+        plans,
+        units,
+        glossary,
+        outputs,
+        out,
+        writer.dry_run,
+        changed_sources,
+        previous_states,
+    )
+    todo = [a for a in articles if finish.due(a)]
+    with progress(len(todo), "catalogs and pages") as advance:
+        outcomes = fork_map(finish, todo, advance)
+    planned = {plan.language.code: plan for plan in plans}
+    for article, outcome in zip(todo, outcomes, strict=True):
+        for code, record in outcome.records.items():
+            planned[code].records[article.slug] = record
+            ctx.states[(code, article.slug)] = record.state
+        for code, taught in outcome.taught.items():
+            manifest.teach(code, article.slug, taught)
+        writer.written.extend(outcome.written)
+        writer.removed.extend(outcome.removed)
 
-    def stale(code: str, slug: str, redone: Iterable[str]) -> bool:
-        page = out / code / slug / "index.html"
-        return slug in redone or slug in restated or not page.exists()
-
-    todo = [a for a in articles if stale(english.code, a.slug, changed_sources) or writer.dry_run]
-    with progress(todo, f"pages ({english.code})") as bar:
-        for article in bar:
-            html = render_article(
-                ctx, english, segment(article), article.translatable_meta, None, False
-            )
-            writer.text(out / english.code / article.slug / "index.html", html)
+    english = config.source_language
     entries = [(a.slug, a.translatable_meta, a.meta.get("date")) for a in articles]
     writer.text(out / english.code / "index.html", render_language_index(ctx, english, entries))
-
     for plan in plans:
-        code = plan.language.code
-        redone = set(plan.catalogs) | (set(plan.records) if plan.chrome_changed else set())
-        todo = [a for a in articles if stale(code, a.slug, redone) or writer.dry_run]
-        with progress(todo, f"pages ({code})") as bar:
-            for article in bar:
-                _translated_page(ctx, out, plan, article, units, writer, outputs.markdown)
         entries = [(a.slug, plan.records[a.slug].meta or {}, a.meta.get("date")) for a in articles]
-        writer.text(out / code / "index.html", render_language_index(ctx, plan.language, entries))
-
+        index = render_language_index(ctx, plan.language, entries)
+        writer.text(out / plan.language.code / "index.html", index)
     for slug in set(manifest.sources) - {a.slug for a in articles}:
         for language in ctx.languages:  # pages of an article that left source/
             writer.remove(out / language.code / slug / "index.html")
@@ -506,34 +624,31 @@ def _translated_page(
     ctx: SiteContext,
     out: Path,
     plan: LanguagePlan,
-    article: Article,
-    units: _Units,
+    doc: Document,
     writer: Writer,
-    markdown_dir: Path | None,
-) -> None:
-    language = plan.language
-    catalog = plan.catalogs.get(article.slug)
+    outputs: Outputs,
+) -> dict[str, str]:
+    """Write the article's page in the plan's language; returns its translated front matter."""
+    language, slug = plan.language, doc.article.slug
+    catalog = plan.catalogs.get(slug)
     if catalog is None:  # clean catalog, page to redo (a switcher state changed)
-        path = catalog_path(ctx.config.translations_dir, language.code, article.slug)
+        path = catalog_path(ctx.config.translations_dir, language.code, slug)
         catalog = read_catalog(path, language.locale)
-    doc = segment(article)
     meta, placed, views = translate_document(doc, language.code, catalog)
     page_worst, marked = mark_blocks(placed, views)
     html = render_article(ctx, language, doc, meta, page_worst, marked)
-    writer.text(out / language.code / article.slug / "index.html", html)
-    record = plan.records.get(article.slug)
-    if record is not None:
-        record.meta = meta
-    if markdown_dir is not None:
-        text = translated_markdown(article, language.code, catalog)
-        writer.text(markdown_dir / language.code / f"{article.slug}.md", text)
+    writer.text(out / language.code / slug / "index.html", html)
+    if outputs.markdown is not None:
+        doc.reset()
+        text = translated_markdown(doc, language.code, catalog)
+        writer.text(outputs.markdown / language.code / f"{slug}.md", text)
+    return meta
 
 
-def translated_markdown(article: Article, language: str, catalog: Catalog | None) -> str:
+def translated_markdown(doc: Document, language: str, catalog: Catalog | None) -> str:
     """The article as Markdown in ``language``, front matter included, for Hugo and friends."""
-    doc = segment(article)
     meta, _, _ = translate_document(doc, language, catalog, marks=False)
     md = markdown()
     body = MDRenderer().render(doc.tokens, md.options, doc.env)
-    front = {**article.meta, **meta, "lang": language}
+    front = {**doc.article.meta, **meta, "lang": language}
     return f"---\n{yaml.safe_dump(front, allow_unicode=True, sort_keys=False)}---\n\n{body}"

@@ -1,0 +1,140 @@
+"""CPU-bound work on every core: a list split among forked processes.
+
+Used where a publish does the same work for many articles (sentence splitting,
+catalogs and pages). Fork, not spawn: the children start with the publish's
+state (configuration, catalogs, engine output) without pickling it; only each
+item's result travels back.
+
+Not ``ProcessPoolExecutor``: its idle workers wait on a pipe they also hold
+open, so a publish killed with SIGKILL would leave them waiting forever. Here a
+child has a fixed share of the list, sends its results and exits whatever
+happened to its parent. The parent works through its own share meanwhile.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection, wait
+from typing import TypeVar
+
+from .errors import PipelineError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Below this many items per process, forking costs more than it saves.
+MIN_SHARE = 16
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's limit, not the host's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def fork_map(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    advance: Callable[[int], None] = lambda _: None,
+    min_share: int = MIN_SHARE,
+) -> list[R]:
+    """``[func(item) for item in items]``, computed on every core.
+
+    ``advance(n)`` is called in this process as items are done (a progress bar).
+    An exception in any process is raised here; the other children are stopped.
+    """
+    workers = min(cores(), len(items) // max(1, min_share))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        results = []
+        for item in items:
+            results.append(func(item))
+            advance(1)
+        return results
+
+    shares = [list(items[k::workers]) for k in range(workers)]  # interleaved: similar loads
+    context = multiprocessing.get_context("fork")
+    sys.stdout.flush()  # a child would print the parent's unflushed output again
+    sys.stderr.flush()
+    children: dict[Connection, tuple[int, multiprocessing.process.BaseProcess]] = {}
+    try:
+        for k in range(1, workers):
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(target=_child, args=(func, shares[k], send), daemon=True)
+            child.start()
+            send.close()
+            children[receive] = (k, child)
+        done: dict[int, list[R]] = {}
+        mine = []
+        for item in shares[0]:
+            mine.append(func(item))
+            advance(1)
+            _collect([c for c in children if c.poll()], children, done, advance)
+        done[0] = mine
+        while len(done) < workers:
+            waiting = [c for c, (k, _) in children.items() if k not in done]
+            _collect(wait(waiting), children, done, advance)
+    finally:
+        for connection, (_, child) in children.items():
+            if child.is_alive():
+                child.terminate()
+            child.join()
+            connection.close()
+    results: list[R] = [None] * len(items)  # type: ignore[list-item]
+    for k, share in done.items():
+        results[k::workers] = share
+    return results
+
+
+def _collect(
+    ready: list,
+    children: dict[Connection, tuple[int, multiprocessing.process.BaseProcess]],
+    done: dict[int, list],
+    advance: Callable[[int], None],
+) -> None:
+    for connection in ready:
+        k, _ = children[connection]
+        try:
+            kind, value = connection.recv()
+        except EOFError:
+            raise PipelineError(
+                "a worker process died without a result (out of memory?)",
+                fix="run the command again; if it recurs, free some memory",
+            ) from None
+        if kind == "tick":
+            advance(value)
+        elif kind == "done":
+            done[k] = value
+        else:
+            raise value
+
+
+def _child(func: Callable, share: list, connection: Connection) -> None:
+    try:
+        results = []
+        for item in share:
+            results.append(func(item))
+            connection.send(("tick", 1))
+        connection.send(("done", results))
+    except BrokenPipeError:
+        pass  # the parent is gone: nothing to report to
+    except BaseException as exc:  # every failure goes to the parent
+        connection.send(("error", _portable(exc)))
+    finally:
+        connection.close()
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives pickling, else a PipelineError carrying its traceback."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        text = "".join(traceback.format_exception(exc)).strip()
+        return PipelineError(f"a worker process failed: {text}")
