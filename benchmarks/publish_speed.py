@@ -1,20 +1,22 @@
 """Publish speed and memory on a generated corpus (a benchmark, not a test).
 
-    .venv/bin/python benchmarks/publish_speed.py [--articles 1000] [--workdir DIR]
+    .venv/bin/python benchmarks/publish_speed.py [--articles 1000] [--repeat 3] [--workdir DIR]
 
-Builds N articles from the client's sentences (deterministic), three
-languages (es and ca through Apertium, zh through pseudo), then measures in
-fresh processes:
+Builds N articles from the client's sentences (deterministic), with the
+client's glossary, three languages (es and ca through Apertium, zh through
+pseudo), then measures in fresh processes:
 
 1. cold publish: engine time versus the pipeline's own time. The engine time is
    that of the engines alone on the very batches the publish sent them (timed
    afterwards, languages side by side as publish runs them); the pipeline's own
    time is the publish's wall time minus that. (The time of engine calls within
-   the publish would hide whatever the pipeline does while engines run.)
+   the publish would hide whatever the pipeline does while engines run.) The
+   machine's speed drifts between runs, so there are --repeat cold publishes,
+   each paired with its engines-alone run, and the median pair is reported.
 2. no-op publish (nothing changed);
 3. publish after one changed sentence: units sent per language and time;
 4. peak memory of the cold publish: the resident memory of the publish process
-   and its worker processes together, sampled every 20 ms (shared pages counted
+   and its worker processes together, sampled every 100 ms (shared pages counted
    in each process, so an upper bound; the engines' own processes excluded).
 """
 
@@ -90,7 +92,8 @@ CHILD = textwrap.dedent(
     start = time.perf_counter()
     result = publish.publish(load_config(Path(sys.argv[1])))
     wall = time.perf_counter() - start
-    Path(sys.argv[2]).write_text(json.dumps(spent["batches"]))
+    if len(sys.argv) > 2:
+        Path(sys.argv[2]).write_text(json.dumps(spent["batches"]))
     print(json.dumps({"wall": wall, "engine": busy(spent["calls"]), "units": spent["units"],
                       "written": len(result.written)}))
     """
@@ -153,6 +156,7 @@ def build_corpus(root: Path, count: int) -> None:
         front = f"---\n{yaml.safe_dump(meta, sort_keys=False)}---\n\n"
         (root / "source" / f"article-{n:04d}.md").write_text(front + body + "\n", encoding="utf-8")
     (root / "pyproject.toml").write_text(CONFIG, encoding="utf-8")
+    shutil.copy(ROOT / "glossary.yaml", root / "glossary.yaml")  # enforced as on the site
 
 
 def rss_kb(pid: int) -> int:
@@ -180,7 +184,7 @@ def python_tree(pid: int) -> list[int]:
 
 def run(script: str, *args: Path) -> dict:
     """Run ``script`` in a fresh interpreter; its JSON line, plus the peak memory of it and
-    its workers (sampled from here every 20 ms, so the sampling costs the run nothing)."""
+    its workers (sampled from this process every 100 ms)."""
     child = subprocess.Popen(
         [sys.executable, "-c", script, *map(str, args)],
         stdout=subprocess.PIPE,
@@ -196,7 +200,7 @@ def run(script: str, *args: Path) -> dict:
         except OSError:
             pass  # the run ended meanwhile
         peak = max(peak, total)
-        time.sleep(0.02)
+        time.sleep(0.1)
     out, err = child.communicate()
     if child.returncode:
         raise SystemExit(f"benchmark run failed:\n{err}")
@@ -206,43 +210,59 @@ def run(script: str, *args: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3, help="cold publishes (median reported)")
     parser.add_argument("--workdir", type=Path)
     args = parser.parse_args()
     root = args.workdir or Path(tempfile.mkdtemp(prefix="publish-bench-"))
     if root.exists():
         shutil.rmtree(root)
-    build_corpus(root, args.articles)
+    corpus = root / "corpus"
+    build_corpus(corpus, args.articles)
     units = len(
-        {line for p in (root / "source").glob("*.md") for line in p.read_text().split(". ")}
+        {line for p in (corpus / "source").glob("*.md") for line in p.read_text().split(". ")}
     )
-    print(f"corpus: {args.articles} articles in {root} (~{units} sentence strings), 3 languages")
+    print(f"corpus: {args.articles} articles in {corpus} (~{units} sentence strings), 3 languages")
 
-    batches = root / "engine-batches.json"
-    cold = run(CHILD, root, batches)
-    bare = run(BARE, batches)
-    own = cold["wall"] - bare["wall"]
+    # Each cold publish is paired with a run of the engines alone right after it, so
+    # that both meet the same machine conditions; the median pair is reported.
+    pairs = []
+    for n in range(args.repeat):
+        project = root / f"cold-{n}"
+        shutil.copytree(corpus, project)
+        batches = root / f"batches-{n}.json"
+        cold = run(CHILD, project, batches)
+        bare = run(BARE, batches)
+        own = cold["wall"] - bare["wall"]
+        pairs.append((own / bare["wall"], cold, bare))
+        print(
+            f"  cold run {n + 1}: {cold['wall']:.1f} s wall, engines alone {bare['wall']:.1f} s, "
+            f"pipeline {own:.1f} s = {own / bare['wall']:.1%}"
+        )
+    share, cold, bare = sorted(pairs, key=lambda p: p[0])[len(pairs) // 2]
     print(
-        f"cold publish: {cold['wall']:.1f} s wall; the engines alone on the same batches "
-        f"{bare['wall']:.1f} s; pipeline {own:.1f} s = {own / bare['wall']:.0%} of engine time "
-        f"(engine calls within the publish: {cold['engine']:.1f} s); units sent {cold['units']}; "
-        f"peak memory {cold['peak_mb']:.0f} MB (publish process and its workers, engines excluded)"
+        f"cold publish (median of {len(pairs)}): {cold['wall']:.1f} s wall; the engines alone "
+        f"on the same batches {bare['wall']:.1f} s; pipeline {cold['wall'] - bare['wall']:.1f} s"
+        f" = {share:.1%} of engine time (engine calls within the publish: {cold['engine']:.1f} s)"
+        f"; units sent {cold['units']}"
     )
+    peak = max(p[1]["peak_mb"] for p in pairs)
+    print(f"peak memory: {peak:.0f} MB (publish process and its workers, engines excluded)")
 
-    noop = run(CHILD, root, batches)
+    noop = run(CHILD, project)
     print(
         f"no-op publish: {noop['wall']:.2f} s, {noop['written']} files written, "
         f"units sent {noop['units'] or 0}"
     )
 
-    path = root / "source" / "article-0500.md"
+    path = project / "source" / "article-0500.md"
     if not path.exists():
-        path = sorted((root / "source").glob("*.md"))[0]
+        path = sorted((project / "source").glob("*.md"))[0]
     text = path.read_text(encoding="utf-8")
     first = re.search(r"\n\n([A-Z][^\n]*?\.)", text).group(1)
     path.write_text(
         text.replace(first, first[:-1] + ", as the clinic reports.", 1), encoding="utf-8"
     )
-    one = run(CHILD, root, batches)
+    one = run(CHILD, project)
     print(
         f"one changed sentence: {one['wall']:.2f} s wall, engine {one['engine']:.2f} s, "
         f"pipeline {one['wall'] - one['engine']:.2f} s; units sent {one['units']}; "

@@ -54,6 +54,15 @@ def state_of(message: Message) -> str:
     return APPROVED
 
 
+def entries(catalog: Catalog) -> list[Message]:
+    """The catalog's entries, header excluded, in order.
+
+    Iterating a Catalog formats its whole header (dates through Babel's locale
+    data) on every pass; this reads the entries alone.
+    """
+    return list(catalog._messages.values())
+
+
 def count_states(texts: Iterable[str], catalog: Catalog | None) -> dict[str, int]:
     """Units per state; an English text with no entry yet counts as untranslated."""
     counts = dict.fromkeys(STATES, 0)
@@ -99,7 +108,7 @@ def read_catalog(path: Path, locale: Locale) -> Catalog | None:
         raise PipelineError(
             f"unreadable PO file ({exc})", path=path, fix="save it as UTF-8 or restore it from git"
         ) from exc
-    for message in [*catalog, *catalog.obsolete.values()]:
+    for message in [*entries(catalog), *catalog.obsolete.values()]:
         _recover_previous(message)
     return catalog
 
@@ -259,7 +268,7 @@ def contribution(catalog: Catalog) -> dict[str, list]:
     """What a catalog adds to its language's memory: msgid -> [msgstr, flags]."""
     return {
         m.id: [m.string, sorted(m.flags)]
-        for m in [*catalog, *catalog.obsolete.values()]
+        for m in [*entries(catalog), *catalog.obsolete.values()]
         if isinstance(m.id, str) and m.id and m.string and state_of(m) != STALE
     }
 
@@ -284,7 +293,7 @@ def merge(
     previous: dict[str, Message] = {}
     if old is not None:
         previous.update(old.obsolete)
-        previous.update({m.id: m for m in old if m.id})
+        previous.update({m.id: m for m in entries(old)})
     current_ids = {u.text for u in units}
     # Human translations whose English is gone: candidates for a changed sentence.
     orphans = [m for m in previous.values() if m.id not in current_ids and is_human(m)]

@@ -75,6 +75,12 @@ def main() -> None:
 )
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 listing what would change.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Processes for the per-article work (default: one per core).",
+)
 def publish(
     project: Path,
     languages: tuple[str, ...],
@@ -85,6 +91,7 @@ def publish(
     markdown_dir: Path | None,
     check: bool,
     as_json: bool,
+    jobs: int | None,
 ) -> None:
     """Update catalogs from source/, translate what is missing, write site/."""
     import json
@@ -96,7 +103,7 @@ def publish(
     say = (lambda _: None) if quiet else (lambda msg: click.echo(msg, err=True))
     bar = no_progress if quiet else terminal_progress
     outputs = Outputs(output, review_marks, markdown_dir)
-    result = run(config, languages, engine, say, bar, outputs, check=check)
+    result = run(config, languages, engine, say, bar, outputs, check=check, jobs=jobs)
     for hint in result.hints:
         click.echo(f"warning: {hint}", err=True)
     for error in result.errors:

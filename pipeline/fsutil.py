@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from .errors import PipelineError
@@ -26,9 +25,16 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except OSError:
         pass  # missing, or not readable: writing it will say what is wrong
+    # One temporary name per process (workers are processes): no random names, and
+    # a file created with the usual permissions (umask), as any other tool would.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            fd = os.open(tmp, flags, 0o666)
+        except FileNotFoundError:  # a new folder
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, flags, 0o666)
     except OSError as exc:
         raise PipelineError(
             f"cannot write here ({exc.strerror})",
@@ -40,16 +46,15 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         # the new one, never half of one (power loss is the file system's business).
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise PipelineError(
             f"cannot write this file ({exc.strerror})",
             path=path,
             fix="make the folder writable, free some disk space, or choose another output folder",
         ) from exc
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return True

@@ -125,14 +125,18 @@ class Glossary:
         self._lookup: dict[str, tuple[Entry, str]] = {}
         parts = []
         for index, (text, entry, form) in enumerate(forms):
-            flags = "" if entry.case_sensitive else "(?i)"
-            parts.append(f"(?P<t{index}>{flags and '(?i:'}{_word_pattern(text)}{flags and ')'})")
+            body = re.escape(text).replace(r"\ ", r"\s+")
+            parts.append(f"(?P<t{index}>{body if entry.case_sensitive else f'(?i:{body})'})")
             self._lookup[f"t{index}"] = (entry, form)
-        self._source_re = re.compile("|".join(parts)) if parts else None
+        # One word-start test before all the terms: tried only where a word starts,
+        # the alternation costs a few dozen steps per sentence instead of thousands.
+        alternation = "|".join(parts)
+        self._source_re = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if parts else None
         # Target patterns per (terms of a unit, language), and their groups' entries.
         self._target_res: dict[tuple, re.Pattern | None] = {}
         self._target_index: dict[tuple, Entry] = {}
         self._forbidden_res: dict[str, list[tuple[Entry, str, re.Pattern]]] = {}
+        self._found: dict[str, list[Occurrence]] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -140,14 +144,24 @@ class Glossary:
     # -- finding terms -------------------------------------------------------------
 
     def occurrences(self, text: str) -> list[Occurrence]:
-        """Term occurrences in English placeholder text (never inside a code)."""
+        """Term occurrences in English placeholder text (never inside a code).
+
+        Kept per text: a unit is looked at when protected for each language, and
+        again for its translator comment and its check.
+        """
         if self._source_re is None:
             return []
-        found = []
-        for offset, chunk in _between_codes(text):
-            for match in self._source_re.finditer(chunk):
-                entry, form = self._lookup[match.lastgroup]
-                found.append(Occurrence(offset + match.start(), offset + match.end(), entry, form))
+        found = self._found.get(text)
+        if found is None:
+            found = []
+            for offset, chunk in _between_codes(text):
+                for match in self._source_re.finditer(chunk):
+                    entry, form = self._lookup[match.lastgroup]
+                    start, end = offset + match.start(), offset + match.end()
+                    found.append(Occurrence(start, end, entry, form))
+            if len(self._found) >= 100_000:
+                self._found.clear()
+            self._found[text] = found
         return found
 
     def terms_in(self, text: str) -> list[Entry]:

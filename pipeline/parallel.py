@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
@@ -42,14 +43,22 @@ def fork_map(
     items: Sequence[T],
     advance: Callable[[int], None] = lambda _: None,
     min_share: int = MIN_SHARE,
+    jobs: int | None = None,
 ) -> list[R]:
-    """``[func(item) for item in items]``, computed on every core.
+    """``[func(item) for item in items]``, computed by ``jobs`` processes (default:
+    one per core), this one included.
 
     ``advance(n)`` is called in this process as items are done (a progress bar).
     An exception in any process is raised here; the other children are stopped.
     """
-    workers = min(cores(), len(items) // max(1, min_share))
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    workers = min(jobs or cores(), len(items) // max(1, min_share))
+    # Fork only a single-threaded process: another thread could hold a lock (logging,
+    # an allocator) that the child would then wait on forever.
+    if (
+        workers <= 1
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         results = []
         for item in items:
             results.append(func(item))

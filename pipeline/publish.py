@@ -16,7 +16,6 @@ parallel.fork_map; the engines of different languages run side by side.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +39,7 @@ from .catalog import (
     catalog_path,
     contribution,
     count_states,
+    entries,
     merge,
     new_catalog,
     read_catalog,
@@ -61,7 +61,7 @@ from .manifest import (
     sha,
 )
 from .markdown import markdown
-from .parallel import fork_map
+from .parallel import cores, fork_map
 from .placeholders import PLACEHOLDER_RE, PlaceholderMismatch, check_codes, codes_of
 from .render import (
     SiteContext,
@@ -74,7 +74,14 @@ from .render import (
 )
 from .segment import Document, Unit, learn_bounds, segment, segment_units
 from .sitemap import render_sitemap
-from .translate import EngineChoice, Translation, check_glossary, choose_engine, fill, run_engine
+from .translate import (
+    EngineChoice,
+    check_glossary,
+    choose_engine,
+    fill,
+    run_engine,
+    to_message_fields,
+)
 
 
 @dataclass
@@ -87,8 +94,7 @@ class LanguagePlan:
     chrome_pending: list[str] = field(default_factory=list)
     chrome_changed: bool = False
     choice: EngineChoice | None = None
-    results: dict[str, Translation] = field(default_factory=dict)  # engine output by msgid
-    engine_name: str = ""
+    results: dict[str, tuple[str, set[str]]] = field(default_factory=dict)  # msgstr, flags
 
 
 @dataclass
@@ -174,11 +180,13 @@ def publish(
     progress: Progress = no_progress,
     outputs: Outputs = Outputs(),
     check: bool = False,
+    jobs: int | None = None,
 ) -> PublishResult:
+    """``jobs``: processes for the per-article work (default: one per core)."""
     if check:
-        return _publish(config, languages, engine, report, progress, outputs, check)
+        return _publish(config, languages, engine, report, progress, outputs, check, jobs)
     with project_lock(config.root):
-        return _publish(config, languages, engine, report, progress, outputs, check)
+        return _publish(config, languages, engine, report, progress, outputs, check, jobs)
 
 
 def _publish(
@@ -189,6 +197,7 @@ def _publish(
     progress: Progress,
     outputs: Outputs,
     check: bool,
+    jobs: int | None,
 ) -> PublishResult:
     started = time.perf_counter()
     result = PublishResult()
@@ -203,7 +212,7 @@ def _publish(
         if manifest.environment != env:
             manifest.reset(env)
         changed_sources = {a.slug for a in articles if manifest.sources.get(a.slug) != a.sha}
-        units = _Units(articles)
+        units = _Units(articles, jobs)
         unknown = {
             a.slug
             for a in articles
@@ -213,17 +222,19 @@ def _publish(
         with progress(len(changed_sources | unknown), "reading articles") as advance:
             units.prefetch(sorted(changed_sources | unknown), advance)
 
-        plans = [
-            plan_language(config, lang, articles, units, manifest, changed_sources)
-            for lang in targets
-        ]
-        for plan in plans:  # all engines are settled before anything is written
-            if plan.pending or plan.chrome_pending:
-                plan.choice = choose_engine(
-                    config.source_language.code, plan.language, engine, config.engine_options
-                )
-        if not check:
-            _translate_all(plans, config.source_language.code, result, glossary, report)
+        plans = _plan_and_translate(
+            config,
+            targets,
+            articles,
+            units,
+            manifest,
+            changed_sources,
+            engine,
+            glossary,
+            result,
+            report,
+            check,
+        )
         for plan in plans:
             if check and plan.pending and plan.choice and plan.choice.engine:
                 result.hints.append(
@@ -276,8 +287,9 @@ def _publish(
 class _Units:
     """Each article's units, segmented once and only when needed."""
 
-    def __init__(self, articles: list[Article]) -> None:
+    def __init__(self, articles: list[Article], jobs: int | None = None) -> None:
         self.by_slug = {a.slug: a for a in articles}
+        self.jobs = jobs
         self.cache: dict[str, list[Unit]] = {}
 
     def __call__(self, slug: str) -> list[Unit]:
@@ -289,7 +301,7 @@ class _Units:
         """Segment these articles on every core; this process keeps their sentence
         bounds too, so that rendering their pages does not split them again."""
         todo = [self.by_slug[slug] for slug in slugs if slug not in self.cache]
-        done = fork_map(segment_units, todo, advance)
+        done = fork_map(segment_units, todo, advance, jobs=self.jobs)
         for article, (found, bounds) in zip(todo, done, strict=True):
             self.cache[article.slug] = found
             learn_bounds(bounds)
@@ -302,8 +314,8 @@ def markup_problems(catalog: Catalog, path: Path, root: Path) -> list[str]:
     """Human translations that use other codes than their English: refused on the page."""
     where = shown(path, root)
     problems = []
-    for message in catalog:
-        if not isinstance(message.id, str) or not message.id or not message.string:
+    for message in entries(catalog):
+        if not isinstance(message.id, str) or not message.string:
             continue
         if state_of(message) not in (APPROVED, STALE):
             continue  # machine output: the guard flags it
@@ -390,18 +402,37 @@ def plan_language(
     return LanguagePlan(language, records, catalogs, list(pending), chrome, chrome_pending)
 
 
-def _translate_all(
-    plans: list[LanguagePlan],
-    source: str,
-    result: PublishResult,
+def _plan_and_translate(
+    config: Config,
+    targets: list[Language],
+    articles: list[Article],
+    units: _Units,
+    manifest: Manifest,
+    changed_sources: set[str],
+    engine: str | None,
     glossary: Glossary,
+    result: PublishResult,
     report: Report,
-) -> None:
-    # Language pairs are independent: their engine batches run side by side.
+    check: bool,
+) -> list[LanguagePlan]:
+    """Plan each language in turn; its engine starts as soon as its plan is ready,
+    and language pairs translate side by side. Nothing is written here."""
+    source = config.source_language.code
     lock = Lock()
-    workers = max(1, min(len(plans), os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(lambda p: _translate(p, source, glossary, result, report, lock), plans))
+    plans = []
+    with ThreadPoolExecutor(max_workers=max(1, min(len(targets), cores()))) as pool:
+        running = []
+        for language in targets:
+            plan = plan_language(config, language, articles, units, manifest, changed_sources)
+            plans.append(plan)
+            if plan.pending or plan.chrome_pending:
+                plan.choice = choose_engine(source, language, engine, config.engine_options)
+                if not check:
+                    args = (plan, source, glossary, result, report, lock)
+                    running.append(pool.submit(_translate, *args))
+        for future in running:
+            future.result()
+    return plans
 
 
 def _translate(
@@ -429,8 +460,11 @@ def _translate(
     started = time.perf_counter()
     outputs = run_engine(chosen, texts, source, code, glossary)
     spent = time.perf_counter() - started
-    plan.results = dict(zip(plan.pending, outputs[: len(plan.pending)], strict=True))
-    plan.engine_name = chosen.name
+    # The output guard runs here, in the language's thread, as each engine finishes.
+    plan.results = {
+        msgid: to_message_fields(msgid, out, chosen.name, code)
+        for msgid, out in zip(plan.pending, outputs[: len(plan.pending)], strict=True)
+    }
     chrome_results = dict(zip(plan.chrome_pending, outputs[len(plan.pending) :], strict=True))
     fill_chrome(plan.chrome, chrome_results, chosen.name)
     with lock:
@@ -530,8 +564,8 @@ class _Finish:
             if catalog is None:
                 continue
             code = plan.language.code
-            messages = [m for m in catalog if m.id]
-            fill(messages, plan.results, plan.engine_name, code)
+            messages = entries(catalog)
+            fill(messages, plan.results)
             check_glossary(messages, self.glossary, code)
             data = render_catalog(catalog)
             path = catalog_path(self.config.translations_dir, code, slug)
@@ -593,7 +627,7 @@ def _write_site(
     )
     todo = [a for a in articles if finish.due(a)]
     with progress(len(todo), "catalogs and pages") as advance:
-        outcomes = fork_map(finish, todo, advance)
+        outcomes = fork_map(finish, todo, advance, jobs=units.jobs)
     planned = {plan.language.code: plan for plan in plans}
     for article, outcome in zip(todo, outcomes, strict=True):
         for code, record in outcome.records.items():

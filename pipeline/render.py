@@ -21,7 +21,7 @@ from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from .catalog import APPROVED, MACHINE, STALE, UNTRANSLATED, quality_flags, state_of
+from .catalog import APPROVED, MACHINE, STALE, UNTRANSLATED, entries, quality_flags, state_of
 from .config import Config, Language
 from .guard import BLOCKING
 from .markdown import markdown
@@ -41,6 +41,7 @@ def templates() -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
+        auto_reload=False,  # templates ship with the package: no stat() per page
     )
     env.install_null_translations(newstyle=True)
     return env
@@ -70,7 +71,7 @@ class UnitView:
 def unit_views(catalog: Catalog | None) -> dict[str, UnitView]:
     if catalog is None:
         return {}
-    return {m.id: UnitView(state_of(m), quality_flags(m)) for m in catalog if m.id and m.string}
+    return {m.id: UnitView(state_of(m), quality_flags(m)) for m in entries(catalog) if m.string}
 
 
 def article_state(units: list[str], catalog: Catalog | None) -> str:

@@ -88,12 +88,10 @@ def to_message_fields(
     return text, flags | set(problems)
 
 
-def fill(
-    messages: list[Message], results: dict[str, Translation], engine: str, language: str
-) -> None:
-    """Put engine output into untranslated entries (never into any other)."""
+def fill(messages: list[Message], results: dict[str, tuple[str, set[str]]]) -> None:
+    """Put engine output (``to_message_fields``) into untranslated entries, never into others."""
     for message in messages:
         result = results.get(message.id)
         if result is None or message.string:
             continue
-        message.string, message.flags = to_message_fields(message.id, result, engine, language)
+        message.string, message.flags = result[0], set(result[1])

@@ -1,0 +1,149 @@
+"""Work spread over forked processes: same results as one process, errors kept whole.
+
+fork_map forks only a single-threaded process, and this test session has threads
+(the browser tests' driver), so each case runs in a fresh interpreter, as the
+`pipeline` command does.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pipeline.parallel import cores, fork_map
+
+needs_cores = pytest.mark.skipif(cores() < 2, reason="one core: nothing is forked")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def fresh_python(code: str) -> str:
+    """Run ``code`` in a new interpreter; its stdout (the test fails on a non-zero exit)."""
+    run = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+@needs_cores
+def test_results_keep_their_order_and_come_from_several_processes() -> None:
+    out = fresh_python(
+        """
+        import os
+        from pipeline.parallel import fork_map
+        ticks = []
+        results = fork_map(lambda n: (n * n, os.getpid()), list(range(100)), ticks.append,
+                           min_share=10, jobs=2)
+        assert [square for square, _ in results] == [n * n for n in range(100)]
+        print(len({pid for _, pid in results}), sum(ticks))
+        """
+    )
+    assert out.split() == ["2", "100"]  # two processes; the progress display heard of all
+
+
+def test_small_lists_stay_in_this_process() -> None:
+    results = fork_map(lambda n: os.getpid(), list(range(5)))
+    assert set(results) == {os.getpid()}
+
+
+@needs_cores
+def test_a_worker_error_reaches_the_caller_with_its_file_and_fix() -> None:
+    out = fresh_python(
+        """
+        from pipeline.errors import PipelineError
+        from pipeline.parallel import fork_map
+
+        def check(n):
+            if n == 99:  # the last item: in the child's share (shares are interleaved)
+                raise PipelineError("broken input", path="source/x.md", line=3, fix="repair it")
+            return n
+
+        try:
+            fork_map(check, list(range(100)), min_share=10, jobs=2)
+        except PipelineError as exc:
+            print(exc)
+        """
+    )
+    assert out.strip() == "source/x.md:3: broken input. Fix: repair it"
+
+
+@needs_cores
+def test_a_worker_that_dies_is_reported_not_waited_for() -> None:
+    out = fresh_python(
+        """
+        import os
+        from pipeline.errors import PipelineError
+        from pipeline.parallel import fork_map
+
+        def die(n):
+            if n == 99:
+                os._exit(3)  # as if killed: no result, no message
+            return n
+
+        try:
+            fork_map(die, list(range(100)), min_share=10, jobs=2)
+        except PipelineError as exc:
+            print(exc)
+        """
+    )
+    assert "a worker process died" in out
+
+
+def _many_articles(root: Path, count: int) -> Path:
+    """The project's articles, repeated under new slugs until there are ``count``."""
+    project = root / "project"
+    (project / "source").mkdir(parents=True)
+    originals = sorted((ROOT / "source").glob("*.md"))
+    for n in range(count):
+        text = originals[n % len(originals)].read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^slug: .*$", f"slug: copy-{n:03d}", text, count=1)
+        (project / "source" / f"copy-{n:03d}.md").write_text(text, encoding="utf-8")
+    shutil.copy(ROOT / "pyproject.toml", project / "pyproject.toml")
+    shutil.copy(ROOT / "glossary.yaml", project / "glossary.yaml")
+    return project
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@needs_cores
+def test_a_parallel_publish_writes_the_same_bytes_as_a_serial_one(tmp_path: Path) -> None:
+    os.environ["SOURCE_DATE_EPOCH"] = "1767225600"  # the same catalog dates in both
+    try:
+        projects = {jobs: _many_articles(tmp_path / f"jobs-{jobs}", 60) for jobs in (2, 1)}
+        for jobs, project in projects.items():
+            out = fresh_python(
+                f"""
+                import os
+                from pathlib import Path
+                import pipeline.publish as publish
+                from pipeline.config import load_config
+
+                pids = set()
+                real = publish.fork_map
+
+                def spy(func, items, *args, **kwargs):  # which processes did the work
+                    pairs = real(lambda item: (func(item), os.getpid()), items, *args, **kwargs)
+                    pids.update(pid for _, pid in pairs)
+                    return [result for result, _ in pairs]
+
+                publish.fork_map = spy
+                publish.publish(load_config(Path({str(project)!r})), engine="pseudo", jobs={jobs})
+                print(len(pids))
+                """
+            )
+            processes = int(out)  # each parallel stage forks its own child
+            assert processes > 1 if jobs > 1 else processes == 1
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
+    for folder in ("translations", "site"):
+        assert _tree(projects[2] / folder) == _tree(projects[1] / folder), folder
+    assert len(list((projects[2] / "site" / "es").glob("copy-*/index.html"))) == 60
