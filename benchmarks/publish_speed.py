@@ -1,6 +1,6 @@
 """Publish speed and memory on a generated corpus (a benchmark, not a test).
 
-    .venv/bin/python benchmarks/publish_speed.py [--articles 1000] [--repeat 3] [--workdir DIR]
+    .venv/bin/python benchmarks/publish_speed.py [--articles 1000] [--repeat 3] [--no-glossary]
 
 Builds N articles from the client's sentences (deterministic), with the
 client's glossary, three languages (es and ca through Apertium, zh through
@@ -138,7 +138,7 @@ def sentences() -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def build_corpus(root: Path, count: int) -> None:
+def build_corpus(root: Path, count: int, glossary: bool = True) -> None:
     """N articles of 12 client sentences each, made unique per article (as real
     articles' sentences are) by a lead-in naming the article's case."""
     pool = sentences()
@@ -156,7 +156,8 @@ def build_corpus(root: Path, count: int) -> None:
         front = f"---\n{yaml.safe_dump(meta, sort_keys=False)}---\n\n"
         (root / "source" / f"article-{n:04d}.md").write_text(front + body + "\n", encoding="utf-8")
     (root / "pyproject.toml").write_text(CONFIG, encoding="utf-8")
-    shutil.copy(ROOT / "glossary.yaml", root / "glossary.yaml")  # enforced as on the site
+    if glossary:  # enforced as on the site
+        shutil.copy(ROOT / "glossary.yaml", root / "glossary.yaml")
 
 
 def rss_kb(pid: int) -> int:
@@ -212,16 +213,23 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3, help="cold publishes (median reported)")
     parser.add_argument("--workdir", type=Path)
+    parser.add_argument(
+        "--no-glossary", action="store_true", help="publish without the client's glossary"
+    )
     args = parser.parse_args()
     root = args.workdir or Path(tempfile.mkdtemp(prefix="publish-bench-"))
     if root.exists():
         shutil.rmtree(root)
     corpus = root / "corpus"
-    build_corpus(corpus, args.articles)
+    build_corpus(corpus, args.articles, glossary=not args.no_glossary)
     units = len(
         {line for p in (corpus / "source").glob("*.md") for line in p.read_text().split(". ")}
     )
-    print(f"corpus: {args.articles} articles in {corpus} (~{units} sentence strings), 3 languages")
+    terms = "without glossary" if args.no_glossary else "with the client's glossary"
+    print(
+        f"corpus: {args.articles} articles in {corpus} (~{units} sentence strings), "
+        f"3 languages, {terms}"
+    )
 
     # Each cold publish is paired with a run of the engines alone right after it, so
     # that both meet the same machine conditions; the median pair is reported.

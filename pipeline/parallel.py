@@ -79,14 +79,17 @@ def fork_map(
             children[receive] = (k, child)
         done: dict[int, list[R]] = {}
         mine = []
+
+        def waiting() -> list[Connection]:  # a finished child's pipe only has its end left
+            return [c for c, (k, _) in children.items() if k not in done]
+
         for item in shares[0]:
             mine.append(func(item))
             advance(1)
-            _collect([c for c in children if c.poll()], children, done, advance)
+            _collect([c for c in waiting() if c.poll()], children, done, advance)
         done[0] = mine
         while len(done) < workers:
-            waiting = [c for c, (k, _) in children.items() if k not in done]
-            _collect(wait(waiting), children, done, advance)
+            _collect(wait(waiting()), children, done, advance)
     finally:
         for connection, (_, child) in children.items():
             if child.is_alive():
