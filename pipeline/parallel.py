@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
 import threading
 import traceback
@@ -142,8 +143,6 @@ def _child(func: Callable, share: list, connection: Connection) -> None:
 
 def _portable(exc: BaseException) -> BaseException:
     """``exc`` if it survives pickling, else a PipelineError carrying its traceback."""
-    import pickle
-
     try:
         pickle.loads(pickle.dumps(exc))
         return exc

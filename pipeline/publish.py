@@ -72,7 +72,7 @@ from .render import (
     render_root,
     translate_document,
 )
-from .segment import Document, Unit, learn_bounds, segment, segment_units
+from .segment import Document, Unit, segment
 from .sitemap import render_sitemap
 from .translate import (
     EngineChoice,
@@ -212,7 +212,7 @@ def _publish(
         if manifest.environment != env:
             manifest.reset(env)
         changed_sources = {a.slug for a in articles if manifest.sources.get(a.slug) != a.sha}
-        units = _Units(articles, jobs)
+        units = _Units(articles)
         unknown = {
             a.slug
             for a in articles
@@ -220,7 +220,7 @@ def _publish(
             if a.slug not in manifest.articles.get(lang.code, {})
         }
         with progress(len(changed_sources | unknown), "reading articles") as advance:
-            units.prefetch(sorted(changed_sources | unknown), advance)
+            units.prefetch(sorted(changed_sources | unknown), advance, jobs)
 
         plans = _plan_and_translate(
             config,
@@ -260,6 +260,7 @@ def _publish(
             glossary,
             progress,
             outputs,
+            jobs,
         )
         result.written = [*writer.written, *result.written]
         result.removed = writer.removed
@@ -287,9 +288,8 @@ def _publish(
 class _Units:
     """Each article's units, segmented once and only when needed."""
 
-    def __init__(self, articles: list[Article], jobs: int | None = None) -> None:
+    def __init__(self, articles: list[Article]) -> None:
         self.by_slug = {a.slug: a for a in articles}
-        self.jobs = jobs
         self.cache: dict[str, list[Unit]] = {}
 
     def __call__(self, slug: str) -> list[Unit]:
@@ -297,14 +297,11 @@ class _Units:
             self.cache[slug] = segment(self.by_slug[slug]).units()
         return self.cache[slug]
 
-    def prefetch(self, slugs: list[str], advance: Advance) -> None:
-        """Segment these articles on every core; this process keeps their sentence
-        bounds too, so that rendering their pages does not split them again."""
-        todo = [self.by_slug[slug] for slug in slugs if slug not in self.cache]
-        done = fork_map(segment_units, todo, advance, jobs=self.jobs)
-        for article, (found, bounds) in zip(todo, done, strict=True):
-            self.cache[article.slug] = found
-            learn_bounds(bounds)
+    def prefetch(self, slugs: list[str], advance: Advance, jobs: int | None) -> None:
+        """Segment these articles in ``jobs`` processes (default: one per core)."""
+        todo = [slug for slug in slugs if slug not in self.cache]
+        done = fork_map(self, todo, advance, jobs=jobs)
+        self.cache.update(zip(todo, done, strict=True))
 
     def texts(self, slug: str) -> list[str]:
         return list(dict.fromkeys(u.text for u in self(slug)))
@@ -605,6 +602,7 @@ def _write_site(
     glossary: Glossary,
     progress: Progress,
     outputs: Outputs,
+    jobs: int | None,
 ) -> None:
     out = outputs.site or config.output_dir
     ctx = _site_context(config, articles, units, plans, manifest, outputs.review_marks)
@@ -627,7 +625,7 @@ def _write_site(
     )
     todo = [a for a in articles if finish.due(a)]
     with progress(len(todo), "catalogs and pages") as advance:
-        outcomes = fork_map(finish, todo, advance, jobs=units.jobs)
+        outcomes = fork_map(finish, todo, advance, jobs=jobs)
     planned = {plan.language.code: plan for plan in plans}
     for article, outcome in zip(todo, outcomes, strict=True):
         for code, record in outcome.records.items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sentencex
 from markdown_it.token import Token
@@ -78,28 +79,13 @@ class Document:
         return out
 
 
-# Sentence splitting is the slow part of segmenting: results are kept by masked
-# paragraph, and can be taught to another process (see segment_units).
-_BOUNDS: dict[str, tuple[int, ...]] = {}
-_BOUNDS_LIMIT = 200_000
-_found: dict[str, tuple[int, ...]] | None = None  # bounds computed by the current segment_units
 # A "sentence" without a letter ("1." before a heading's words) belongs to the next one.
 LETTER_RE = re.compile(r"[^\W\d_]")
 
 
+@lru_cache(maxsize=65536)
 def sentence_bounds(masked: str) -> tuple[int, ...]:
-    """End offsets of the sentences of ``masked``."""
-    bounds = _BOUNDS.get(masked)
-    if bounds is None:
-        if len(_BOUNDS) >= _BOUNDS_LIMIT:
-            _BOUNDS.clear()
-        bounds = _BOUNDS[masked] = _split(masked)
-        if _found is not None:
-            _found[masked] = bounds
-    return bounds
-
-
-def _split(masked: str) -> tuple[int, ...]:
+    """End offsets of the sentences of ``masked`` (cached: every page splits again)."""
     if not SENTENCE_END_RE.search(masked):
         return (len(masked),)
     ends, pos = [], 0
@@ -118,21 +104,6 @@ def _split(masked: str) -> tuple[int, ...]:
         return (len(masked),)
     ends[-1] = len(masked)
     return tuple(ends)
-
-
-def segment_units(article: Article) -> tuple[list[Unit], dict[str, tuple[int, ...]]]:
-    """An article's units, and the sentence bounds computed for them on the way
-    (for ``learn_bounds`` in a process that will segment the article again)."""
-    global _found
-    _found = {}
-    try:
-        return segment(article).units(), _found
-    finally:
-        _found = None
-
-
-def learn_bounds(bounds: dict[str, tuple[int, ...]]) -> None:
-    _BOUNDS.update(bounds)
 
 
 def split_sentences(atoms: list[Atom]) -> list[list[Atom]]:
