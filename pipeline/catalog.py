@@ -24,6 +24,7 @@ import difflib
 import io
 import os
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -32,7 +33,9 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, denormalize, generate_po, normalize, read_po
 
 from .errors import PipelineError
-from .fsutil import write_if_changed
+from .fsutil import sha, write_if_changed
+from .po_check import FIX as PO_FIX
+from .po_check import check_po
 from .segment import Unit
 
 UNTRANSLATED, MACHINE, STALE, APPROVED = "untranslated", "machine", "stale", "approved"
@@ -41,6 +44,10 @@ MT_PREFIX = "mt-"
 # A changed sentence keeps its old human translation as a suggestion when at least
 # this similar (difflib ratio) to the old English.
 SIMILARITY = 0.6
+# Longer texts are only reused when identical: difflib's ratio grows with the square
+# of the length (two 1 MB "sentences" take minutes), and no real sentence is this long.
+SIMILAR_MAX_LENGTH = 4000
+WORD_RE = re.compile(r"\w+")
 # Strings are not wrapped (as `msgcat --no-wrap`): a changed sentence is a changed
 # line in git, and Babel's wrapping is most of the cost of writing catalogs.
 WIDTH = 0
@@ -89,14 +96,35 @@ def catalog_path(translations_dir: Path, language: str, slug: str) -> Path:
     return translations_dir / language / f"{slug}.po"
 
 
+OBSOLETE_PREVIOUS_RE = re.compile(rb"^#~\|", re.MULTILINE)
+
+
 def read_catalog(path: Path, locale: Locale) -> Catalog | None:
     """The catalog at ``path``, or None when there is none yet."""
+    return load_catalog(path, locale)[0]
+
+
+def load_catalog(path: Path, locale: Locale) -> tuple[Catalog | None, str | None]:
+    """The catalog at ``path`` and the ``sha`` of the bytes read (None, None: no file).
+
+    The hash lets a writer check that nobody saved the file in between
+    (``write_if_changed``'s ``expect``).
+    """
     try:
         data = path.read_bytes()
-        _lint(data, path)
-        catalog = read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
     except FileNotFoundError:
-        return None
+        return None, None
+    return parse_catalog(data, path, locale), sha(data)
+
+
+def parse_catalog(data: bytes, path: Path, locale: Locale) -> Catalog:
+    """A PO file's bytes as a catalog; ``path`` is named in errors."""
+    try:
+        check_po(data.decode("utf-8"), path)
+        # Babel's reader refuses the previous msgid of an obsolete entry (``#~|``, which
+        # msgmerge writes): read as ``#|`` it becomes the entry's previous_id below.
+        data = OBSOLETE_PREVIOUS_RE.sub(b"#|", data)
+        catalog = read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
     except PoFileError as exc:
         raise PipelineError(
             f"PO syntax error ({str(exc).rsplit(' on ', 1)[0]})",
@@ -111,32 +139,6 @@ def read_catalog(path: Path, locale: Locale) -> Catalog | None:
     for message in [*entries(catalog), *catalog.obsolete.values()]:
         _recover_previous(message)
     return catalog
-
-
-# A PO keyword line or string continuation, each string closed by an unescaped quote.
-PO_LINE_RE = re.compile(
-    r"^(?:#~\s*)?"  # an obsolete entry's prefix
-    r"(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"  # keyword, or continuation
-    r'"(?:[^"\\]|\\.)*"\s*$'  # one string, closed
-)
-PO_FIX = "correct the entry (msgfmt --check shows the same error), or restore it from git"
-
-
-def _lint(data: bytes, path: Path) -> None:
-    """Reject what Babel's lenient reader would quietly misread (an unclosed string)."""
-    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped or (stripped.startswith("#") and not stripped.startswith("#~")):
-            continue
-        if stripped.startswith("#~") and not stripped[2:].strip():
-            continue
-        if not PO_LINE_RE.match(stripped):
-            raise PipelineError(
-                "PO syntax error (a string is not closed, or a line is not PO)",
-                path=path,
-                line=number,
-                fix=PO_FIX,
-            )
 
 
 def _recover_previous(message: Message) -> None:
@@ -214,47 +216,45 @@ def new_catalog(old: Catalog | None, locale: Locale, project: str, source: str) 
 class Memory:
     """Translations found anywhere in a language's catalogs, for reuse.
 
-    ``lookup(msgid)`` gives the (msgstr, flags) known for an English text and
-    ``approved()`` every approved (msgid, msgstr, flags): from a dict here, from
-    the manifest's SQLite store in a publish. Per English text the best one
-    counts: approved before machine; stale entries translate other English.
+    ``lookup(msgids)`` gives the (msgstr, flags) known for each of some English
+    texts, and ``approved()`` every approved (msgid, msgstr, flags): from the
+    manifest's SQLite store in a publish. Per English text the best one counts:
+    approved before machine; stale entries translate other English.
     """
 
     def __init__(
         self,
-        lookup: Callable[[str], list[tuple[str, Iterable[str]]]],
+        lookup: Callable[[list[str]], dict[str, list[tuple[str, Iterable[str]]]]],
         approved: Callable[[], list[tuple[str, str, Iterable[str]]]],
     ) -> None:
         self._lookup = lookup
+        self._known: dict[str, list[tuple[str, Iterable[str]]]] = {}
         self._approved_source = approved
-        self._approved: list[Message] | None = None
+        self._approved: Similar | None = None
 
-    @classmethod
-    def from_entries(cls, entries: Iterable[tuple[str, str, Iterable[str]]]) -> Memory:
-        index: dict[str, list[tuple[str, Iterable[str]]]] = {}
-        for msgid, msgstr, flags in entries:
-            index.setdefault(msgid, []).append((msgstr, flags))
-        return cls(
-            lambda msgid: index.get(msgid, []),
-            lambda: [
-                (i, s, f) for i, found in index.items() for s, f in found if _state(f) == APPROVED
-            ],
-        )
+    def prefetch(self, msgids: Iterable[str]) -> None:
+        """Look many texts up at once (one query per few hundred, not one each)."""
+        missing = [m for m in dict.fromkeys(msgids) if m not in self._known]
+        if missing:
+            found = self._lookup(missing)
+            self._known.update({m: found.get(m, []) for m in missing})
 
     def get(self, msgid: str) -> Message | None:
+        self.prefetch([msgid])
         rank = {APPROVED: 0, MACHINE: 1}
-        usable = [
-            (rank[_state(f)], s, f) for s, f in self._lookup(msgid) if s and _state(f) in rank
-        ]
+        usable = [(rank[_state(f)], s, f) for s, f in self._known[msgid] if s and _state(f) in rank]
         if not usable:
             return None
         _, msgstr, flags = min(usable, key=lambda item: item[0])
         return Message(msgid, msgstr, flags=set(flags))
 
     @property
-    def approved(self) -> list[Message]:
+    def approved(self) -> Similar:
+        """Approved translations, to look for similar English in."""
         if self._approved is None:
-            self._approved = [Message(i, s, flags=set(f)) for i, s, f in self._approved_source()]
+            self._approved = Similar(
+                [Message(i, s, flags=set(f)) for i, s, f in self._approved_source()]
+            )
         return self._approved
 
 
@@ -296,8 +296,9 @@ def merge(
         previous.update({m.id: m for m in entries(old)})
     current_ids = {u.text for u in units}
     # Human translations whose English is gone: candidates for a changed sentence.
-    orphans = [m for m in previous.values() if m.id not in current_ids and is_human(m)]
+    orphans = Similar([m for m in previous.values() if m.id not in current_ids and is_human(m)])
 
+    memory.prefetch(u.text for u in units if u.text not in previous)
     for unit in units:
         if unit.text in fresh:
             fresh[unit.text].locations.append((source, unit.line))
@@ -316,7 +317,7 @@ def merge(
     return fresh, pending
 
 
-def _carry(text: str, kept: Message | None, orphans: list[Message], memory: Memory) -> Message:
+def _carry(text: str, kept: Message | None, orphans: Similar, memory: Memory) -> Message:
     """The entry for an English unit, from the best translation already known.
 
     In order: this catalog's own entry; an identical sentence approved anywhere on
@@ -329,12 +330,12 @@ def _carry(text: str, kept: Message | None, orphans: list[Message], memory: Memo
     exact = memory.get(text)
     if exact is not None and state_of(exact) == APPROVED:
         return _copy(exact, text)
-    if (match := _similar(text, orphans)) is not None:
+    if (match := orphans.closest(text)) is not None:
         orphans.remove(match)
         return _suggestion(match, text)
     if exact is not None:
         return _copy(exact, text)
-    if (close := _similar(text, memory.approved)) is not None:
+    if (close := memory.approved.closest(text)) is not None:
         return _suggestion(close, text)
     return Message(text, "")
 
@@ -347,13 +348,78 @@ def _suggestion(match: Message, text: str) -> Message:
     return message
 
 
-def _similar(text: str, candidates: list[Message]) -> Message | None:
-    best, best_ratio = None, SIMILARITY
-    for message in candidates:
-        matcher = difflib.SequenceMatcher(None, message.id, text, autojunk=False)
-        if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
-            continue
-        ratio = matcher.ratio()
-        if ratio >= best_ratio:
-            best, best_ratio = message, ratio
-    return best
+class Similar:
+    """Messages to find the one whose English is closest to a text (difflib ratio).
+
+    A few dozen candidates are compared one by one (those whose length allows a
+    ratio of SIMILARITY at all), with one matcher per text: difflib indexes the
+    text once. A translation memory of hundreds or thousands of sentences cannot
+    be: every English sentence passes difflib's quick filters against every
+    other, and 2,000 took 0.7 s per text. There, as translation-memory tools do,
+    an index of words picks the CANDIDATES sentences sharing the most of the
+    text's less common words, and only those are compared.
+    """
+
+    EXACT_UP_TO = 64  # candidate sets this small are compared in full
+    CANDIDATES = 16
+
+    def __init__(self, messages: list[Message]) -> None:
+        self._messages = messages
+        ranked = sorted(range(len(messages)), key=lambda i: len(messages[i].id))
+        self._lengths = [len(messages[i].id) for i in ranked]
+        self._ranked = ranked  # positions in the given order, shortest English first
+        self._removed: set[int] = set()
+        self._words: dict[str, list[int]] | None = None  # word -> positions
+
+    def remove(self, message: Message) -> None:
+        self._removed.add(id(message))
+
+    def closest(self, text: str) -> Message | None:
+        """The most similar message (the latest given, among equals), or None."""
+        if not self._messages or len(text) > SIMILAR_MAX_LENGTH:
+            return None
+        # ratio = 2M / (a + b) <= 2 min(a, b) / (a + b): the length window.
+        low = len(text) * SIMILARITY / (2 - SIMILARITY) - 1e-9  # (rounding never excludes)
+        high = len(text) * (2 - SIMILARITY) / SIMILARITY + 1e-9
+        if len(self._messages) <= self.EXACT_UP_TO:
+            window = self._ranked[
+                bisect_left(self._lengths, low) : bisect_right(self._lengths, high)
+            ]
+        else:
+            window = self._likely(text, low, high)
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(text)
+        best, best_key = None, (SIMILARITY, -1)
+        for position in window:
+            message = self._messages[position]
+            if id(message) in self._removed:
+                continue
+            matcher.set_seq1(message.id)
+            if matcher.real_quick_ratio() < best_key[0] or matcher.quick_ratio() < best_key[0]:
+                continue
+            key = (matcher.ratio(), position)
+            if key >= best_key:
+                best, best_key = message, key
+        return best
+
+    def _likely(self, text: str, low: float, high: float) -> list[int]:
+        """Positions of the messages sharing most of the text's less common words."""
+        if self._words is None:
+            self._words = {}
+            for position, message in enumerate(self._messages):
+                for word in set(WORD_RE.findall(message.id.casefold())):
+                    self._words.setdefault(word, []).append(position)
+        common = max(32, len(self._messages) // 20)  # in more messages: says little
+        shared: dict[int, float] = {}
+        for word in set(WORD_RE.findall(text.casefold())):
+            postings = self._words.get(word, ())
+            if 0 < len(postings) <= common:
+                weight = 1 / len(postings)  # a rarer word says more
+                for position in postings:
+                    shared[position] = shared.get(position, 0.0) + weight
+        fitting = []
+        for position, score in shared.items():
+            length = len(self._messages[position].id)
+            if low <= length <= high:  # among equals, the closest in length first
+                fitting.append((score, -abs(length - len(text)), position))
+        return [item[-1] for item in sorted(fitting, reverse=True)[: self.CANDIDATES]]

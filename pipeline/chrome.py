@@ -5,29 +5,43 @@ extension). Babel extracts them; each language keeps them in
 ``translations/<lang>/_site.po`` (an underscore: never an article slug), which
 machine translation fills and humans review like any other catalog. Pages are
 rendered through these catalogs with gettext.
+
+Translators' strings are text, never markup: each is HTML-escaped before it
+reaches a template (Jinja2's newstyle gettext marks what it returns as safe).
+Jinja2 also formats every string with ``%``, so a translation whose format
+directives do not match its English (``msgfmt --check-format``'s rule, applied
+to every string) is not used: the page shows the English and the entry is
+flagged ``format``.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from babel import Locale
-from babel.messages.catalog import Catalog, Message
+from babel.messages.catalog import PYTHON_FORMAT, Catalog, Message
 from babel.messages.extract import extract
 from babel.messages.mofile import write_mo
 from babel.support import Translations
 from jinja2.ext import babel_extract
+from markupsafe import escape
 
 from .catalog import MT_PREFIX, UNTRANSLATED, new_catalog, state_of
 from .engines import Translation
+from .fsutil import shown
 from .guard import BLOCKING, inspect
+from .po_check import msgid_lines
 
 CHROME = "_site"
 PYFORMAT_RE = re.compile(r"%\((\w+)\)[sd]")
+FORMAT_FLAG = "format"
 
 
+@cache  # the templates ship with the package: extracted once per process
 def extract_messages() -> list[tuple[str | tuple[str, str], list[str], str]]:
     """(msgid or (singular, plural), translator comments, "template:line") in template order."""
     found: dict[str | tuple[str, str], tuple[list[str], str]] = {}
@@ -63,7 +77,68 @@ def merge_chrome(old: Catalog | None, locale: Locale, project: str) -> tuple[Cat
         for message in [*old, *old.obsolete.values()]:
             if message.id and message.id not in fresh and _translated(message):
                 fresh.obsolete[message.id] = message
+    check_formats(fresh)
     return fresh, list(dict.fromkeys(pending))
+
+
+def _directives(text: str) -> tuple[list[tuple[str, str]], bool]:
+    """(name, conversion) of each format directive, and whether a lone '%' is left."""
+    found = [(m.group(1), m.group(3)) for m in PYTHON_FORMAT.finditer(text) if m.group(3) != "%"]
+    return found, "%" in PYTHON_FORMAT.sub("", text)
+
+
+def format_problem(english: str, translation: str) -> str:
+    """Why ``translation`` cannot be formatted where ``english`` is ('' if it can)."""
+    wanted, _ = _directives(english)
+    found, lone = _directives(translation)
+    expected = " ".join(f"%({name})s" for name, _ in wanted) or "none"
+    if lone or any(name is None for name, _ in found):
+        return "a '%' that is not one of the English's directives (write '%%' for a percent sign)"
+    if set(found) != set(wanted):
+        return f"format directives that differ from the English's ({expected})"
+    return ""
+
+
+def _strings(message: Message) -> list[tuple[str, str]]:
+    """(English, translation) for each form of an entry (plural forms: the plural's English)."""
+    if isinstance(message.id, str):
+        return [(message.id, message.string)]
+    forms = list(message.string)
+    return [(message.id[min(i, 1)], text) for i, text in enumerate(forms)]
+
+
+def entry_format_problem(message: Message) -> str:
+    return next(
+        (p for english, text in _strings(message) if text and (p := format_problem(english, text))),
+        "",
+    )
+
+
+def check_formats(catalog: Catalog) -> None:
+    """Set or clear each entry's ``format`` flag (human and machine entries alike)."""
+    for message in catalog:
+        if not message.id:
+            continue
+        message.flags.discard(FORMAT_FLAG)
+        if entry_format_problem(message):
+            message.flags.add(FORMAT_FLAG)
+
+
+def format_errors(catalog: Catalog, path: Path, root: Path, data: bytes) -> list[str]:
+    """One line per entry whose translation cannot be used, with file, line and fix.
+
+    ``data``: the catalog as written, for the line numbers."""
+    errors = []
+    for message in catalog:
+        if message.id and (problem := entry_format_problem(message)):
+            english = message.id if isinstance(message.id, str) else message.id[0]
+            line = msgid_lines(data.decode("utf-8"), path).get(english, "")
+            errors.append(
+                f"{shown(path, root)}:{line}: the translation of {english!r} has "
+                f"{problem}; the English is shown. Fix: keep the English's %(name)s directives "
+                "unchanged and write %% for a percent sign"
+            )
+    return errors
 
 
 def _translated(message: Message) -> bool:
@@ -110,6 +185,7 @@ def fill_chrome(catalog: Catalog, results: dict[str, Translation], engine: str) 
         else:  # the singular's translation for form 0, the plural's for the others
             message.string = tuple([texts[0]] + [texts[1]] * (num - 1)) if num > 1 else (texts[1],)
         message.flags |= flags  # keeps Babel's own python-format flag
+    check_formats(catalog)
 
 
 def translations(catalog: Catalog | None) -> Translations:
@@ -122,7 +198,13 @@ def translations(catalog: Catalog | None) -> Translations:
             continue
         if BLOCKING & message.flags and "fuzzy" in message.flags:
             continue  # machine output the guard stopped
-        usable[message.id] = Message(message.id, message.string)
+        if entry_format_problem(message):
+            continue  # Jinja2 could not format it: the English is shown
+        strings = message.string
+        if isinstance(strings, str):
+            usable[message.id] = Message(message.id, str(escape(strings)))
+        else:
+            usable[message.id] = Message(message.id, tuple(str(escape(s)) for s in strings))
     buf = io.BytesIO()
     write_mo(buf, usable, use_fuzzy=True)
     buf.seek(0)

@@ -71,6 +71,35 @@ def _locale(value: object, where: str, pyproject: Path) -> Locale:
         ) from exc
 
 
+def _folder(value: object, key: str, root: Path, pyproject: Path) -> Path:
+    """A folder setting: a path inside the project, other than the project itself."""
+    folder = (root / str(value)).resolve()
+    if not folder.is_relative_to(root) or folder == root:
+        raise PipelineError(
+            f"{key} = {str(value)!r} is not a folder inside the project",
+            path=pyproject,
+            fix=f"give {key} a folder inside the project, such as the default",
+        )
+    return folder
+
+
+def check_output_dir(
+    output: Path, source_dir: Path, translations_dir: Path, setting: Path | None = None
+) -> None:
+    """The pages' folder may not hold, or lie inside, the sources or the catalogs.
+
+    A publish writes pages there and removes pages of articles that left source/.
+    """
+    output = output.resolve()
+    for name, folder in (("source", source_dir), ("translations", translations_dir)):
+        if output.is_relative_to(folder) or folder.is_relative_to(output):
+            raise PipelineError(
+                f"the output folder {output} overlaps the {name} folder {folder}",
+                path=setting,
+                fix="write the pages to a folder of their own (the default is site/)",
+            )
+
+
 def load_config(root: Path) -> Config:
     """Read the project's settings; ``root`` is the folder holding pyproject.toml."""
     root = root.resolve()
@@ -115,6 +144,17 @@ def load_config(root: Path) -> Config:
             path=pyproject,
             fix="add at least one [tool.pipeline.languages.<code>] table",
         )
+    folders = {
+        key: _folder(settings.get(key, default), key, root, pyproject)
+        for key, default in (
+            ("source_dir", "source"),
+            ("translations_dir", "translations"),
+            ("output_dir", "site"),
+        )
+    }
+    check_output_dir(
+        folders["output_dir"], folders["source_dir"], folders["translations_dir"], pyproject
+    )
     source_code = settings.get("source_language", "en")
     source_locale = _locale(settings.get("source_locale", source_code), "source_locale", pyproject)
     return Config(
@@ -122,9 +162,9 @@ def load_config(root: Path) -> Config:
         site_name=settings.get("site_name", "Site"),
         source_language=Language(source_code, source_locale, ()),
         languages=tuple(languages),
-        source_dir=root / settings.get("source_dir", "source"),
-        translations_dir=root / settings.get("translations_dir", "translations"),
-        output_dir=root / settings.get("output_dir", "site"),
+        source_dir=folders["source_dir"],
+        translations_dir=folders["translations_dir"],
+        output_dir=folders["output_dir"],
         glossary=root / settings.get("glossary", "glossary.yaml"),
         pyproject=pyproject,
         engine_options={k: dict(v) for k, v in settings.get("engines", {}).items()},

@@ -2,10 +2,37 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 from .errors import PipelineError
+
+ANY = object()  # write_if_changed's ``expect``: whatever the file holds may be replaced
+
+
+class ChangedOnDisk(PipelineError):
+    """A file was changed by someone else after this command read it."""
+
+
+def changed_on_disk(path: Path) -> ChangedOnDisk:
+    return ChangedOnDisk(
+        "was changed by someone else while this command ran; it was not overwritten",
+        path=path,
+        fix="run the command again: it reads the new version and keeps its changes",
+    )
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def file_sha(path: Path) -> str | None:
+    try:
+        return sha(path.read_bytes())
+    except FileNotFoundError:
+        return None
 
 
 def shown(path: Path, root: Path) -> Path:
@@ -13,18 +40,25 @@ def shown(path: Path, root: Path) -> Path:
     return path.relative_to(root) if path.is_relative_to(root) else path
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
+def write_if_changed(path: Path, data: bytes, expect: str | object | None = ANY) -> bool:
     """Write ``data`` to ``path`` unless it already holds exactly those bytes.
 
     The new content goes to a temporary file in the same folder and is renamed
     into place, so a crash never leaves a half-written file. Returns whether
-    the file was written.
+    the file was written. ``expect``: the ``sha`` of the file as the caller read
+    it (None: there was none); if the file has changed since, someone else's
+    save would be lost, so ChangedOnDisk is raised and nothing is written.
     """
     try:
-        if path.read_bytes() == data:
-            return False
+        current: bytes | None = path.read_bytes()
+    except FileNotFoundError:
+        current = None
     except OSError:
-        pass  # missing, or not readable: writing it will say what is wrong
+        current = None  # not readable: writing it will say what is wrong
+    if current == data:
+        return False
+    if expect is not ANY and (None if current is None else sha(current)) != expect:
+        raise changed_on_disk(path)
     # One temporary name per process (workers are processes): no random names, and
     # a file created with the usual permissions (umask), as any other tool would.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -58,3 +92,29 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         tmp.unlink(missing_ok=True)
         raise
     return True
+
+
+def probe_writable(folder: Path) -> None:
+    """Fail now, with a clear message, if files cannot be created in ``folder``.
+
+    A command calls this for every folder it will write to before it writes
+    anything, so an unwritable output never leaves half of its work done. The
+    folder need not exist yet: its nearest existing parent is tried.
+    """
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    problem = "it is not a folder" if not existing.is_dir() else ""
+    if not problem:
+        try:
+            fd, name = tempfile.mkstemp(dir=existing, prefix=".pipeline-probe-")
+            os.close(fd)
+            os.unlink(name)
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
+    if problem:
+        raise PipelineError(
+            f"cannot write here ({problem}); nothing was changed",
+            path=existing,
+            fix="make the folder writable or choose another output folder",
+        )

@@ -26,42 +26,59 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from .errors import PipelineError
 from .placeholders import PLACEHOLDER_RE, codes_of
+from .term_index import Term, TermIndex, term_pattern
+from .yamltext import load_yaml_nodes
 
 CJK = ("zh", "ja", "ko")
 
 # --- the file format, validated by pydantic ------------------------------------
 
-Rendering = str | list[str]
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_not_blank)]
+Rendering = Text | Annotated[list[Text], Field(min_length=1)]
 
 
 class TermSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    en: str | dict[str, str]
+    en: Text | dict[str, Text]
     translations: dict[str, Rendering | dict[str, Rendering]] = Field(min_length=1)
-    forbidden: dict[str, list[str]] = {}
+    forbidden: dict[str, list[Text]] = {}
     case_sensitive: bool = False
     note: str = ""
 
     @field_validator("en")
     @classmethod
-    def _forms_not_empty(cls, value: str | dict[str, str]) -> str | dict[str, str]:
-        forms = [value] if isinstance(value, str) else list(value.values())
-        if not forms or not all(f.strip() for f in forms):
-            raise ValueError("English forms must not be empty")
+    def _has_forms(cls, value: str | dict[str, str]) -> str | dict[str, str]:
+        if not value:
+            raise ValueError("give at least one English form")
         return value
 
 
 class KeepSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    term: str = Field(min_length=1)
+    term: Text
     case_sensitive: bool = True
     note: str = ""
 
@@ -70,7 +87,7 @@ class GlossarySpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     terms: list[TermSpec] = []
-    do_not_translate: list[str | KeepSpec] = []
+    do_not_translate: list[Text | KeepSpec] = []
 
 
 # --- the model the pipeline uses ------------------------------------------------
@@ -114,28 +131,23 @@ class Occurrence:
 
 
 def _word_pattern(text: str) -> str:
-    return r"(?<!\w)" + re.escape(text).replace(r"\ ", r"\s+") + r"(?!\w)"
+    return r"(?<!\w)" + term_pattern(text) + r"(?!\w)"
 
 
 class Glossary:
     def __init__(self, entries: list[Entry]) -> None:
         self.entries = entries
-        forms = [(text, entry, form) for entry in entries for form, text in entry.english.items()]
-        forms.sort(key=lambda item: -len(item[0]))  # longest first: "mesenchymal stem cells"
-        self._lookup: dict[str, tuple[Entry, str]] = {}
-        parts = []
-        for index, (text, entry, form) in enumerate(forms):
-            body = re.escape(text).replace(r"\ ", r"\s+")
-            parts.append(f"(?P<t{index}>{body if entry.case_sensitive else f'(?i:{body})'})")
-            self._lookup[f"t{index}"] = (entry, form)
-        # One word-start test before all the terms: tried only where a word starts,
-        # the alternation costs a few dozen steps per sentence instead of thousands.
-        alternation = "|".join(parts)
-        self._source_re = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if parts else None
+        forms = [
+            Term(text, (entry, form), entry.case_sensitive)
+            for entry in entries
+            for form, text in entry.english.items()
+        ]
+        forms.sort(key=lambda term: -len(term.text))  # longest first: "mesenchymal stem cells"
+        self._source = TermIndex(forms)
         # Target patterns per (terms of a unit, language), and their groups' entries.
         self._target_res: dict[tuple, re.Pattern | None] = {}
         self._target_index: dict[tuple, Entry] = {}
-        self._forbidden_res: dict[str, list[tuple[Entry, str, re.Pattern]]] = {}
+        self._forbidden: dict[str, TermIndex[tuple[Entry, str]]] = {}
         self._found: dict[str, list[Occurrence]] = {}
 
     def __len__(self) -> int:
@@ -149,16 +161,15 @@ class Glossary:
         Kept per text: a unit is looked at when protected for each language, and
         again for its translator comment and its check.
         """
-        if self._source_re is None:
+        if not self._source:
             return []
         found = self._found.get(text)
         if found is None:
             found = []
             for offset, chunk in _between_codes(text):
-                for match in self._source_re.finditer(chunk):
-                    entry, form = self._lookup[match.lastgroup]
-                    start, end = offset + match.start(), offset + match.end()
-                    found.append(Occurrence(start, end, entry, form))
+                for start, end, term in self._source.finditer(chunk):
+                    entry, form = term.value
+                    found.append(Occurrence(offset + start, offset + end, entry, form))
             if len(self._found) >= 100_000:
                 self._found.clear()
             self._found[text] = found
@@ -248,19 +259,19 @@ class Glossary:
             if present[entry] < count
         ]
         plain = PLACEHOLDER_RE.sub(" ", target)
-        for entry, wrong, pattern in self._forbidden(language):
-            if pattern.search(plain):
-                problems.append(f"'{wrong}' is forbidden (use '{entry.renderings(language)[0]}')")
+        for term in self._forbidden_index(language).present(plain):
+            entry, wrong = term.value
+            problems.append(f"'{wrong}' is forbidden (use '{entry.renderings(language)[0]}')")
         return problems
 
-    def _forbidden(self, language: str) -> list[tuple[Entry, str, re.Pattern]]:
-        if language not in self._forbidden_res:
-            self._forbidden_res[language] = [
-                (entry, wrong, re.compile(_word_pattern(wrong), re.IGNORECASE))
+    def _forbidden_index(self, language: str) -> TermIndex[tuple[Entry, str]]:
+        if language not in self._forbidden:
+            self._forbidden[language] = TermIndex(
+                Term(wrong, (entry, wrong))
                 for entry in self.entries
                 for wrong in entry.forbidden.get(language, ())
-            ]
-        return self._forbidden_res[language]
+            )
+        return self._forbidden[language]
 
     def comment(self, source: str, language: str) -> str:
         """Translator help: the unit's terms and their required renderings."""
@@ -318,6 +329,23 @@ def _node_line(root: yaml.Node, loc: tuple) -> int:
     return line
 
 
+# Errors that say what is wrong with a value, rather than which union branch it missed.
+_TELLING = ("value_error", "too_short", "missing", "extra_forbidden")
+
+
+def _first_problem(exc: ValidationError) -> tuple[tuple, str]:
+    """The most telling error: its location in the file's terms and its message."""
+    errors = sorted(exc.errors(), key=lambda e: e["type"] not in _TELLING)
+    error = errors[0]
+    # pydantic names union branches in locations ("str", "function-after[...]"): not keys.
+    loc = tuple(p for p in error["loc"] if isinstance(p, int) or not _is_branch(p))
+    return loc, error["msg"].removeprefix("Value error, ")
+
+
+def _is_branch(part: str) -> bool:
+    return "[" in part or part in ("str", "list", "dict")
+
+
 def _duplicate_keys(node: yaml.Node, path: Path) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
@@ -348,31 +376,19 @@ def load_glossary(path: Path, languages: set[str]) -> Glossary:
         return Glossary([])
     except UnicodeDecodeError as exc:
         raise PipelineError("is not UTF-8 text", path=path, fix="save it as UTF-8") from exc
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise PipelineError(
-            f"invalid YAML ({problem})",
-            path=path,
-            line=mark.line + 1 if mark else None,
-            fix="correct the YAML syntax (quote values that contain ':')",
-        ) from exc
+    data, root = load_yaml_nodes(text, path)
     if root is None:
         return Glossary([])
     _duplicate_keys(root, path)
     try:
         spec = GlossarySpec.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"])
+        loc, message = _first_problem(exc)
         raise PipelineError(
-            f"{where}: {error['msg']}",
+            f"{'.'.join(map(str, loc))}: {message}",
             path=path,
-            line=_node_line(root, error["loc"]),
-            fix="see the format at the top of pipeline/glossary.py",
+            line=_node_line(root, loc),
+            fix="see the format at the top of glossary.yaml (or pipeline/glossary.py)",
         ) from exc
 
     entries: list[Entry] = []

@@ -1,4 +1,10 @@
-"""One writer at a time per project: publish, approve and imports take this lock."""
+"""One writer at a time per project: publish, approve and imports take this lock.
+
+The lock is an ``flock`` on ``.pipeline-cache/lock``: the kernel releases it
+when the last descriptor of its open file is closed, so a killed holder never
+keeps it. A forked child (publish's workers) would hold that descriptor too and
+keep the lock after its parent's death, so children close it as they start.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,22 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from .errors import PipelineError
 
 LOCK = Path(".pipeline-cache") / "lock"
+_held: list[IO[str]] = []  # this process's lock files
+
+
+def _close_in_child() -> None:
+    # Closing the child's copy of the descriptor leaves the parent's lock in place.
+    for handle in _held:
+        handle.close()
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_close_in_child)
 
 
 @contextmanager
@@ -41,6 +59,9 @@ def project_lock(root: Path) -> Iterator[None]:
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
+        _held.append(handle)
         yield
     finally:
+        if handle in _held:
+            _held.remove(handle)
         handle.close()  # closing releases the lock

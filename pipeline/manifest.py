@@ -12,14 +12,17 @@ translation memory.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from . import __version__
+from .errors import PipelineError
+from .fsutil import sha
 
 STATE = Path(".pipeline-cache") / "state.sqlite"
 FORMAT = 4
@@ -31,17 +34,6 @@ CREATE TABLE IF NOT EXISTS memory (
 CREATE INDEX IF NOT EXISTS memory_by_msgid ON memory (lang, msgid);
 CREATE INDEX IF NOT EXISTS memory_by_slug ON memory (lang, slug);
 """
-
-
-def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:32]
-
-
-def file_sha(path: Path) -> str | None:
-    try:
-        return sha(path.read_bytes())
-    except FileNotFoundError:
-        return None
 
 
 def environment_key(pyproject: Path, glossary: Path, options: str) -> str:
@@ -115,22 +107,49 @@ class Manifest:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A failed write (a full disk) undoes this publish's changes to the cache."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            self.db.rollback()
+            raise PipelineError(
+                f"cannot save the publish cache ({exc}); catalogs and pages are written",
+                path=STATE,
+                fix="free some disk space and run the command again (the cache only saves "
+                "time; deleting .pipeline-cache/ is always safe)",
+            ) from exc
+
     def teach(self, language: str, slug: str, contribution: dict[str, list]) -> None:
         """Replace what one catalog teaches the language's memory."""
-        self.db.execute("DELETE FROM memory WHERE lang = ? AND slug = ?", (language, slug))
-        self.db.executemany(
-            "INSERT INTO memory VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (language, slug, msgid, msgstr, json.dumps(flags), "fuzzy" not in flags)
-                for msgid, (msgstr, flags) in contribution.items()
-            ],
-        )
+        with self._writing():
+            self.db.execute("DELETE FROM memory WHERE lang = ? AND slug = ?", (language, slug))
+            self.db.executemany(
+                "INSERT INTO memory VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (language, slug, msgid, msgstr, json.dumps(flags), "fuzzy" not in flags)
+                    for msgid, (msgstr, flags) in contribution.items()
+                ],
+            )
 
-    def lookup(self, language: str, msgid: str) -> list[tuple[str, list[str]]]:
-        rows = self.db.execute(
-            "SELECT msgstr, flags FROM memory WHERE lang = ? AND msgid = ?", (language, msgid)
-        )
-        return [(msgstr, json.loads(flags)) for msgstr, flags in rows]
+    def lookup(self, language: str, msgids: list[str]) -> dict[str, list[tuple[str, list[str]]]]:
+        """What the memory holds for each of ``msgids``: msgid -> [(msgstr, flags)]."""
+        found: dict[str, list[tuple[str, list[str]]]] = {}
+        if not self.db.execute(
+            "SELECT 1 FROM memory WHERE lang = ? LIMIT 1", (language,)
+        ).fetchone():
+            return found  # nothing known in this language yet (a first publish)
+        for start in range(0, len(msgids), 500):  # SQLite's limit on parameters is 999+
+            chunk = msgids[start : start + 500]
+            rows = self.db.execute(
+                "SELECT msgid, msgstr, flags FROM memory WHERE lang = ? AND msgid IN "
+                f"({','.join('?' * len(chunk))})",
+                (language, *chunk),
+            )
+            for msgid, msgstr, flags in rows:
+                found.setdefault(msgid, []).append((msgstr, json.loads(flags)))
+        return found
 
     def approved(self, language: str) -> list[tuple[str, str, list[str]]]:
         rows = self.db.execute(
@@ -150,11 +169,12 @@ class Manifest:
                 for lang, records in self.articles.items()
             },
         }
-        self.db.execute(
-            "INSERT OR REPLACE INTO state VALUES ('manifest', ?)",
-            (json.dumps(data, ensure_ascii=False, separators=(",", ":")),),
-        )
-        self.db.commit()
+        with self._writing():
+            self.db.execute(
+                "INSERT OR REPLACE INTO state VALUES ('manifest', ?)",
+                (json.dumps(data, ensure_ascii=False, separators=(",", ":")),),
+            )
+            self.db.commit()
 
     def close(self) -> None:
         self.db.close()

@@ -14,6 +14,7 @@ from .glossary import Glossary
 from .guard import BLOCKING, inspect
 from .markdown import markdown
 from .reassemble import reassemble
+from .render import sanitize
 from .segment import segment
 from .translate import run_engine
 
@@ -52,8 +53,8 @@ def translate_markdown(
 
     meta, _ = reassemble(doc, target, choose)
     md = markdown()
-    if fmt == "html":
-        return md.renderer.render(doc.tokens, md.options, doc.env)
+    if fmt == "html":  # sanitised as a published page is: the output may be pasted into one
+        return str(sanitize(md.renderer.render(doc.tokens, md.options, doc.env)))
     body = MDRenderer().render(doc.tokens, md.options, doc.env)
     if not article.meta:
         return body

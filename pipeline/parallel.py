@@ -7,15 +7,22 @@ item's result travels back.
 
 Not ``ProcessPoolExecutor``: its idle workers wait on a pipe they also hold
 open, so a publish killed with SIGKILL would leave them waiting forever. Here a
-child has a fixed share of the list, sends its results and exits whatever
-happened to its parent. The parent works through its own share meanwhile.
+child has a fixed share of the list, sends its results and exits; the parent
+works through its own share meanwhile. A child must not outlive its parent (a
+CI timeout or the OOM killer kills the parent alone): it asks the kernel for
+SIGKILL when the parent dies, and it closes the read ends of every pipe it
+inherited, so a write to a dead parent fails instead of blocking forever. The
+project lock is closed in children by lock.py.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import threading
 import traceback
@@ -72,9 +79,12 @@ def fork_map(
     sys.stderr.flush()
     children: dict[Connection, tuple[int, multiprocessing.process.BaseProcess]] = {}
     try:
+        parent = os.getpid()
         for k in range(1, workers):
             receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_child, args=(func, shares[k], send), daemon=True)
+            inherited = [*children, receive]  # read ends the child must not keep
+            args = (func, shares[k], send, inherited, parent)
+            child = context.Process(target=_child, args=args, daemon=True)
             child.start()
             send.close()
             children[receive] = (k, child)
@@ -126,7 +136,26 @@ def _collect(
             raise value
 
 
-def _child(func: Callable, share: list, connection: Connection) -> None:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when ``parent`` dies (Linux; elsewhere the
+    closed pipes still end it at its first write)."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name and sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(libc_name, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _child(
+    func: Callable, share: list, connection: Connection, inherited: list, parent: int
+) -> None:
+    _die_with(parent)
+    for other in inherited:
+        other.close()
     try:
         results = []
         for item in share:

@@ -40,29 +40,32 @@ from .catalog import (
     contribution,
     count_states,
     entries,
+    load_catalog,
     merge,
     new_catalog,
     read_catalog,
     render_catalog,
     state_of,
 )
-from .chrome import CHROME, fill_chrome, merge_chrome, to_engine, translations
-from .config import Config, Language
-from .fsutil import shown, write_if_changed
+from .chrome import CHROME, fill_chrome, format_errors, merge_chrome, to_engine, translations
+from .config import Config, Language, check_output_dir
+from .fsutil import (
+    ANY,
+    ChangedOnDisk,
+    changed_on_disk,
+    file_sha,
+    probe_writable,
+    sha,
+    shown,
+    write_if_changed,
+)
 from .glossary import Glossary, load_glossary
 from .lock import project_lock
-from .manifest import (
-    ArticleRecord,
-    Manifest,
-    contribution_sha,
-    environment_key,
-    file_sha,
-    memory_key,
-    sha,
-)
+from .manifest import ArticleRecord, Manifest, contribution_sha, environment_key, memory_key
 from .markdown import markdown
 from .parallel import cores, fork_map
 from .placeholders import PLACEHOLDER_RE, PlaceholderMismatch, check_codes, codes_of
+from .po_check import msgid_lines
 from .render import (
     SiteContext,
     article_state,
@@ -91,6 +94,8 @@ class LanguagePlan:
     catalogs: dict[str, Catalog]  # slug -> merged catalog, for the articles redone
     pending: list[str]  # distinct msgids that need an engine
     chrome: Catalog
+    read: dict[str, str | None]  # slug -> sha of the catalog merged (None: there was none)
+    chrome_read: str | None  # sha of the chrome catalog merged
     chrome_pending: list[str] = field(default_factory=list)
     chrome_changed: bool = False
     choice: EngineChoice | None = None
@@ -151,14 +156,15 @@ class Writer:
         self.written: list[Path] = []  # changed (or, dry, would change)
         self.removed: list[Path] = []
 
-    def write(self, path: Path, data: bytes) -> None:
+    def write(self, path: Path, data: bytes, expect: str | object | None = ANY) -> None:
+        """``expect``: see write_if_changed (someone else's save is never overwritten)."""
         if self.dry_run:
             try:
                 changed = path.read_bytes() != data
             except OSError:
                 changed = True
         else:
-            changed = write_if_changed(path, data)
+            changed = write_if_changed(path, data, expect)
         if changed:
             self.written.append(path)
 
@@ -183,6 +189,9 @@ def publish(
     jobs: int | None = None,
 ) -> PublishResult:
     """``jobs``: processes for the per-article work (default: one per core)."""
+    for folder in (outputs.site, outputs.markdown):
+        if folder is not None:
+            check_output_dir(folder, config.source_dir, config.translations_dir)
     if check:
         return _publish(config, languages, engine, report, progress, outputs, check, jobs)
     with project_lock(config.root):
@@ -209,6 +218,8 @@ def _publish(
         articles = load_articles(config.source_dir, config.root)
         targets = [config.language(code) for code in languages] or list(config.languages)
         glossary = load_glossary(config.glossary, {lang.code for lang in config.languages})
+        if not check:
+            _probe_outputs(config, targets, outputs)
         if manifest.environment != env:
             manifest.reset(env)
         changed_sources = {a.slug for a in articles if manifest.sources.get(a.slug) != a.sha}
@@ -242,14 +253,20 @@ def _publish(
                 )
                 result.written.append(config.translations_dir / plan.language.code)
             chrome_data = render_catalog(plan.chrome)
-            writer.write(
-                catalog_path(config.translations_dir, plan.language.code, CHROME), chrome_data
+            chrome_path = catalog_path(config.translations_dir, plan.language.code, CHROME)
+            try:
+                writer.write(chrome_path, chrome_data, expect=plan.chrome_read)
+            except ChangedOnDisk as exc:
+                result.errors.append(str(exc))
+                chrome_data = b""  # not what is on disk: the next publish merges it
+            result.errors.extend(
+                format_errors(plan.chrome, chrome_path, config.root, render_catalog(plan.chrome))
             )
             plan.chrome_changed = manifest.chrome.get(plan.language.code) != sha(chrome_data)
             manifest.chrome[plan.language.code] = sha(chrome_data)
             result.redone[plan.language.code] = len(plan.catalogs)
 
-        _write_site(
+        result.errors += _write_site(
             config,
             articles,
             units,
@@ -285,6 +302,18 @@ def _publish(
         manifest.close()
 
 
+def _probe_outputs(config: Config, targets: list[Language], outputs: Outputs) -> None:
+    """Every folder this publish may write to, tried before anything is written."""
+    out = outputs.site or config.output_dir
+    codes = [config.source_language.code, *(lang.code for lang in targets)]
+    folders = [out, *(out / code for code in codes)]
+    folders += [config.translations_dir / lang.code for lang in targets]
+    if outputs.markdown is not None:
+        folders += [outputs.markdown / code for code in codes]
+    for folder in folders:
+        probe_writable(folder)
+
+
 class _Units:
     """Each article's units, segmented once and only when needed."""
 
@@ -307,9 +336,12 @@ class _Units:
         return list(dict.fromkeys(u.text for u in self(slug)))
 
 
-def markup_problems(catalog: Catalog, path: Path, root: Path) -> list[str]:
-    """Human translations that use other codes than their English: refused on the page."""
+def markup_problems(catalog: Catalog, path: Path, root: Path, data: bytes) -> list[str]:
+    """Human translations that use other codes than their English: refused on the page.
+
+    ``data``: the catalog as written, for the line numbers in the messages."""
     where = shown(path, root)
+    lines: dict[str, int] | None = None
     problems = []
     for message in entries(catalog):
         if not isinstance(message.id, str) or not message.string:
@@ -320,8 +352,9 @@ def markup_problems(catalog: Catalog, path: Path, root: Path) -> list[str]:
             check_codes(message.string, codes_of(message.id))
         except PlaceholderMismatch as exc:
             codes = " ".join(m.group() for m in PLACEHOLDER_RE.finditer(message.id))
+            lines = lines or msgid_lines(data.decode("utf-8"), path)
             problems.append(
-                f"{where}:{message.lineno}: the translation's markup does not match the English "
+                f"{where}:{lines[message.id]}: the translation's markup does not match the English "
                 f"({exc}); it is not published. Fix: use exactly the English's codes "
                 f"{codes or '(none)'} in msgstr"
             )
@@ -356,7 +389,10 @@ def plan_language(
         or a.slug not in records
         or records[a.slug].catalog != shas[a.slug]
     }
-    old = {slug: read_catalog(on_disk[slug], language.locale) for slug in dirty if slug in on_disk}
+    read: dict[str, str | None] = {}  # slug -> sha of the catalog as merged
+    old: dict[str, Catalog | None] = {}
+    for slug in sorted(dirty & set(on_disk)):
+        old[slug], read[slug] = load_catalog(on_disk[slug], language.locale)
     # The memory holds what clean catalogs taught last time; the catalogs about to
     # be redone, and those of articles that are gone, teach what they hold now.
     for stem, path in on_disk.items():
@@ -365,7 +401,7 @@ def plan_language(
     for slug, catalog in old.items():
         if catalog is not None:
             manifest.teach(code, slug, contribution(catalog))
-    memory = Memory(lambda msgid: manifest.lookup(code, msgid), lambda: manifest.approved(code))
+    memory = Memory(lambda ids: manifest.lookup(code, ids), lambda: manifest.approved(code))
     if dirty:  # with nothing dirty, the memory is as the last publish left it
         now = {s: r.memory_sha for s, r in records.items() if s not in dirty}
         now.update(
@@ -382,9 +418,12 @@ def plan_language(
     for article in articles:
         if article.slug not in dirty:
             continue
+        if article.slug in on_disk and article.slug not in old:
+            old[article.slug], read[article.slug] = load_catalog(
+                on_disk[article.slug], language.locale
+            )
         previous = old.get(article.slug)
-        if previous is None and article.slug in on_disk and article.slug not in old:
-            previous = read_catalog(on_disk[article.slug], language.locale)
+        read.setdefault(article.slug, None)
         fresh = new_catalog(
             previous, language.locale, f"{config.site_name} {article.slug}", str(article.path)
         )
@@ -394,9 +433,12 @@ def plan_language(
         pending.update(dict.fromkeys(missing))
     for slug in set(records) - {a.slug for a in articles}:
         del records[slug]  # the article left source/
-    old_chrome = read_catalog(catalog_path(config.translations_dir, code, CHROME), language.locale)
+    chrome_path = catalog_path(config.translations_dir, code, CHROME)
+    old_chrome, chrome_read = load_catalog(chrome_path, language.locale)
     chrome, chrome_pending = merge_chrome(old_chrome, language.locale, config.site_name)
-    return LanguagePlan(language, records, catalogs, list(pending), chrome, chrome_pending)
+    return LanguagePlan(
+        language, records, catalogs, list(pending), chrome, read, chrome_read, chrome_pending
+    )
 
 
 def _plan_and_translate(
@@ -515,6 +557,7 @@ class ArticleOutcome:
     taught: dict[str, dict[str, list]] = field(default_factory=dict)  # language -> memory
     written: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # catalogs someone saved meanwhile
 
 
 @dataclass
@@ -554,22 +597,27 @@ class _Finish:
         )
 
     def __call__(self, article: Article) -> ArticleOutcome:
-        slug, root = article.slug, self.config.root
+        """Catalogs are written last: a page that cannot be written leaves them as they were."""
+        slug = article.slug
         outcome, writer = ArticleOutcome(), Writer(self.dry_run)
+        catalogs: dict[str, tuple[Path, bytes, str | None]] = {}  # language -> path, data, read
         for plan in self.plans:
             catalog = plan.catalogs.get(slug)
             if catalog is None:
                 continue
             code = plan.language.code
+            path = catalog_path(self.config.translations_dir, code, slug)
+            if not self.dry_run and file_sha(path) != plan.read[slug]:
+                outcome.errors.append(str(changed_on_disk(path)))  # their save wins
+                continue
             messages = entries(catalog)
             fill(messages, plan.results)
             check_glossary(messages, self.glossary, code)
             data = render_catalog(catalog)
-            path = catalog_path(self.config.translations_dir, code, slug)
-            writer.write(path, data)
+            catalogs[code] = path, data, plan.read[slug]
             outcome.taught[code] = contribution(catalog)
             record = _record(catalog, self.units.texts(slug), data, outcome.taught[code])
-            record.problems = markup_problems(catalog, path, root)
+            record.problems = markup_problems(catalog, path, self.config.root, data)
             outcome.records[code] = plan.records[slug] = record
             self.ctx.states[(code, slug)] = record.state
 
@@ -580,13 +628,24 @@ class _Finish:
             writer.text(self.out / english.code / slug / "index.html", html)
         for plan in self.plans:
             code = plan.language.code
-            if self.page_due(code, slug, slug in plan.catalogs or plan.chrome_changed):
+            redone = code in catalogs
+            if slug in plan.catalogs and not redone:
+                continue  # someone else's catalog: its page waits for the next publish
+            if self.page_due(code, slug, redone or plan.chrome_changed):
                 doc.reset()
                 meta = _translated_page(self.ctx, self.out, plan, doc, writer, self.outputs)
                 record = plan.records.get(slug)
                 if record is not None:
                     record.meta = meta
                     outcome.records[code] = record
+
+        for code, (path, data, read) in catalogs.items():
+            try:
+                writer.write(path, data, expect=read)
+            except ChangedOnDisk as exc:  # saved while the pages were written
+                outcome.errors.append(str(exc))
+                outcome.records.pop(code, None)
+                outcome.taught.pop(code, None)
         outcome.written, outcome.removed = writer.written, writer.removed
         return outcome
 
@@ -603,7 +662,10 @@ def _write_site(
     progress: Progress,
     outputs: Outputs,
     jobs: int | None,
-) -> None:
+) -> list[str]:
+    """Catalogs and pages of the articles that need them, indexes, sitemap, assets.
+
+    Returns the errors found: catalogs someone else saved during the publish."""
     out = outputs.site or config.output_dir
     ctx = _site_context(config, articles, units, plans, manifest, outputs.review_marks)
     previous_states = {
@@ -627,6 +689,7 @@ def _write_site(
     with progress(len(todo), "catalogs and pages") as advance:
         outcomes = fork_map(finish, todo, advance, jobs=jobs)
     planned = {plan.language.code: plan for plan in plans}
+    errors: list[str] = []
     for article, outcome in zip(todo, outcomes, strict=True):
         for code, record in outcome.records.items():
             planned[code].records[article.slug] = record
@@ -635,12 +698,15 @@ def _write_site(
             manifest.teach(code, article.slug, taught)
         writer.written.extend(outcome.written)
         writer.removed.extend(outcome.removed)
+        errors.extend(outcome.errors)
 
     english = config.source_language
     entries = [(a.slug, a.translatable_meta, a.meta.get("date")) for a in articles]
     writer.text(out / english.code / "index.html", render_language_index(ctx, english, entries))
     for plan in plans:
-        entries = [(a.slug, plan.records[a.slug].meta or {}, a.meta.get("date")) for a in articles]
+        # No record: its catalog was saved by someone else meanwhile (the English is listed).
+        records = {slug: r.meta for slug, r in plan.records.items()}
+        entries = [(a.slug, records.get(a.slug) or {}, a.meta.get("date")) for a in articles]
         index = render_language_index(ctx, plan.language, entries)
         writer.text(out / plan.language.code / "index.html", index)
     for slug in set(manifest.sources) - {a.slug for a in articles}:
@@ -650,6 +716,7 @@ def _write_site(
     writer.text(out / "sitemap.xml", render_sitemap(ctx, [a.slug for a in articles]))
     css = (resources.files("pipeline") / "static" / "site.css").read_text(encoding="utf-8")
     writer.text(out / "assets" / "site.css", css)
+    return errors
 
 
 def _translated_page(

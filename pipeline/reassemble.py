@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markdown_it.token import Token
 from markupsafe import escape
@@ -59,11 +60,15 @@ def _join(parts: list[list[Token]], joiner: str) -> list[Token]:
     return out
 
 
+@lru_cache(maxsize=1024)  # a page has thousands of units and a handful of different marks
+def _opening(attrs: tuple[tuple[str, str], ...]) -> str:
+    return "<span" + "".join(f' {name}="{escape(value)}"' for name, value in attrs) + ">"
+
+
 def _wrapped(tokens: list[Token], attrs: dict[str, str]) -> list[Token]:
     """``tokens`` inside a ``<span>`` with ``attrs`` (the review marks of one unit)."""
-    opening = "".join(f' {name}="{escape(value)}"' for name, value in attrs.items())
     return [
-        Token("html_inline", "", 0, content=f"<span{opening}>"),
+        Token("html_inline", "", 0, content=_opening(tuple(attrs.items()))),
         *tokens,
         Token("html_inline", "", 0, content="</span>"),
     ]

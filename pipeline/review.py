@@ -19,6 +19,7 @@ from .catalog import (
     MACHINE,
     STALE,
     catalog_path,
+    load_catalog,
     quality_flags,
     read_catalog,
     render_catalog,
@@ -153,7 +154,8 @@ def approve(config: Config, language: str, article: str) -> Approval:
 
 def _approve(config: Config, language: str, article: str) -> Approval:
     result = Approval()
-    for _, path, catalog in article_catalogs(config, language, article):
+    for _, path, _ in article_catalogs(config, language, article):
+        catalog, read = load_catalog(path, config.language(language).locale)
         if catalog is None:
             raise PipelineError("no catalog yet", path=path, fix="run `pipeline publish` first")
         for message in catalog:
@@ -166,7 +168,7 @@ def _approve(config: Config, language: str, article: str) -> Approval:
             message.flags.discard("fuzzy")
             message.previous_id = []
             result.approved += 1
-        write_if_changed(path, render_catalog(catalog))
+        write_if_changed(path, render_catalog(catalog), expect=read)
     return result
 
 

@@ -18,6 +18,7 @@ import sentencex
 from markdown_it.token import Token
 
 from .articles import TRANSLATABLE_FIELDS, Article
+from .errors import PipelineError
 from .markdown import markdown
 from .placeholders import Atom, Placeholders, _text_atoms, atomize, has_words
 
@@ -187,6 +188,20 @@ def pieces_of(atoms: list[Atom], first_line: int) -> list[Piece]:
     return pieces
 
 
+def _check_nesting(article: Article, tokens: list[Token], limit: int) -> None:
+    """markdown-it silently drops blocks nested deeper than its limit: say so instead."""
+    for token in tokens:
+        if token.nesting == 1 and token.level >= limit - 1:
+            line = article.body_line + (token.map[0] if token.map else 0)
+            raise PipelineError(
+                f"quotes or lists are nested more than {limit - 1} levels deep here; "
+                "what is deeper would be lost",
+                path=article.path,
+                line=line,
+                fix="nest fewer quotes or lists",
+            )
+
+
 def _inline_slots(inline: Token, block: Token | None, line: int) -> list[Slot]:
     slots = [Slot("inline", pieces_of(atomize(inline.children or []), line), inline, block=block)]
     for child in inline.children or []:
@@ -200,10 +215,17 @@ def _inline_slots(inline: Token, block: Token | None, line: int) -> list[Slot]:
     return slots
 
 
+# More units than this in one article is not an article (a 100,000-row table took
+# minutes and gigabytes); the limit is stated, not met by surprise.
+MAX_UNITS = 20_000
+
+
 def segment(article: Article) -> Document:
     """Parse an article and find all its pieces. The token stream is fresh each call."""
     env: dict = {}
-    tokens = markdown().parse(article.body, env)
+    md = markdown()
+    tokens = md.parse(article.body, env)
+    _check_nesting(article, tokens, md.options["maxNesting"])
     doc = Document(article, tokens, env)
     for name in TRANSLATABLE_FIELDS:
         value = article.meta.get(name)
@@ -219,6 +241,13 @@ def segment(article: Article) -> Document:
             line = article.body_line + tok.map[0]
         if tok.type == "inline":
             doc.slots.extend(_inline_slots(tok, block, line))
+    count = sum(len(slot.pieces) for slot in doc.slots)
+    if count > MAX_UNITS:
+        raise PipelineError(
+            f"has {count:,} translation units; an article may have {MAX_UNITS:,}",
+            path=article.path,
+            fix="split it into several articles",
+        )
     touched = {id(t): t for s in doc.slots for t in (s.token, s.block) if t is not None}
     doc.parsed = [(t, t.children, t.content, dict(t.attrs)) for t in touched.values()]
     return doc

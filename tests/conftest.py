@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 # Argos reads its packages folder when first imported: point it at an empty
 # folder so models installed on this machine never leak into the tests.
@@ -42,6 +43,60 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture
 def config(project: Path) -> Config:
     return load_config(project)
+
+
+# --- a published project, and running the command on it ------------------------------
+
+SLUG = "stem-cell-therapy-chronic-pain-new-hope"
+PSEUDO_CONFIG = """[tool.pipeline]
+site_name = "Test"
+
+[tool.pipeline.languages.es]
+locale = "es_ES"
+engines = ["pseudo"]
+
+[tool.pipeline.languages.zh]
+locale = "zh_Hans_CN"
+engines = ["pseudo"]
+"""
+
+
+@pytest.fixture
+def published(project: Path) -> Path:
+    """The bundled articles published with the pseudo engine (fast, deterministic)."""
+    (project / "pyproject.toml").write_text(PSEUDO_CONFIG, encoding="utf-8")
+    (project / "glossary.yaml").unlink()
+    result = cli(project, "publish", "--quiet")
+    assert result.exit_code == 0, result.output
+    return project
+
+
+def cli(project: Path, *args: str):
+    from pipeline.cli import main
+
+    return CliRunner().invoke(main, [*args, "--project", str(project)])
+
+
+def outputs(project: Path) -> dict:
+    """Bytes and mtimes of every catalog and page."""
+    return snapshot(project / "translations") | snapshot(project / "site")
+
+
+def fails_cleanly(project: Path, before: dict, *expected: str, command=("publish",)) -> str:
+    """The command exits 1 with one line naming the problem and the fix, changing nothing."""
+    result = cli(project, *command)
+    assert result.exit_code == 1, result.output
+    message = result.output.strip()
+    assert len(message.splitlines()) == 1, message
+    assert message.startswith("error: ") and "Fix:" in message, message
+    for part in expected:
+        assert part in message, message
+    assert outputs(project) == before
+    return message
+
+
+def source(project: Path, slug: str = SLUG) -> Path:
+    return project / "source" / f"{slug}.md"
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:

@@ -1,4 +1,5 @@
-"""HTML structure for comparisons: elements, attributes and code, not prose."""
+"""HTML structure for comparisons (elements, attributes and code, not prose), and
+markup that could run script."""
 
 from __future__ import annotations
 
@@ -64,3 +65,26 @@ def first_difference(
     if len(a) != len(b):
         return f"expected {len(a)} events, got {len(b)}"
     return None
+
+
+class _Live(HTMLParser):
+    """Collects markup that could run script: script elements, on* handlers, js: URLs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "iframe", "object", "embed"):
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"{tag} {name}")
+            if name in ("href", "src") and (value or "").strip().lower().startswith("javascript:"):
+                self.found.append(f"{tag} {name}={value}")
+
+
+def live_markup(html: str) -> list[str]:
+    parser = _Live()
+    parser.feed(html)
+    return parser.found

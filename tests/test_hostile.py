@@ -12,67 +12,19 @@ import signal
 import subprocess
 import sys
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from babel import Locale
 from click.testing import CliRunner
-from conftest import requires_browser, snapshot
+from conftest import PSEUDO_CONFIG, SLUG, cli, fails_cleanly, outputs, requires_browser, source
+from htmlshape import live_markup
 
 from pipeline.catalog import read_catalog, state_of, write_catalog
 from pipeline.cli import main
 from pipeline.engines import ENGINES, Translation
 from pipeline.engines.base import Engine
 from pipeline.lock import project_lock
-
-SLUG = "stem-cell-therapy-chronic-pain-new-hope"
-PSEUDO_CONFIG = """[tool.pipeline]
-site_name = "Test"
-
-[tool.pipeline.languages.es]
-locale = "es_ES"
-engines = ["pseudo"]
-
-[tool.pipeline.languages.zh]
-locale = "zh_Hans_CN"
-engines = ["pseudo"]
-"""
-
-
-@pytest.fixture
-def published(project: Path) -> Path:
-    """The bundled articles published with the pseudo engine (fast, deterministic)."""
-    (project / "pyproject.toml").write_text(PSEUDO_CONFIG, encoding="utf-8")
-    (project / "glossary.yaml").unlink()
-    result = cli(project, "publish", "--quiet")
-    assert result.exit_code == 0, result.output
-    return project
-
-
-def cli(project: Path, *args: str):
-    return CliRunner().invoke(main, [*args, "--project", str(project)])
-
-
-def outputs(project: Path) -> dict:
-    return snapshot(project / "translations") | snapshot(project / "site")
-
-
-def fails_cleanly(project: Path, before: dict, *expected: str, command=("publish",)) -> str:
-    result = cli(project, *command)
-    assert result.exit_code == 1, result.output
-    message = result.output.strip()
-    assert len(message.splitlines()) == 1, message
-    assert message.startswith("error: ") and "Fix:" in message, message
-    for part in expected:
-        assert part in message, message
-    assert outputs(project) == before
-    return message
-
-
-def source(project: Path, slug: str = SLUG) -> Path:
-    return project / "source" / f"{slug}.md"
-
 
 # --- the bad-input matrix ------------------------------------------------------------------
 
@@ -305,29 +257,6 @@ A [link](javascript:window.__pwned='link') and <a href="javascript:window.__pwne
 
 Bone marrow is used. Stem cells are used.
 """
-
-
-class _Live(HTMLParser):
-    """Collects markup that could run script: script elements, on* handlers, js: URLs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "iframe", "object", "embed"):
-            self.found.append(f"<{tag}>")
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.found.append(f"{tag} {name}")
-            if name in ("href", "src") and (value or "").strip().lower().startswith("javascript:"):
-                self.found.append(f"{tag} {name}={value}")
-
-
-def live_markup(html: str) -> list[str]:
-    parser = _Live()
-    parser.feed(html)
-    return parser.found
 
 
 class HostileEngine(Engine):
