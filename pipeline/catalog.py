@@ -284,9 +284,15 @@ def _copy(message: Message, msgid: str) -> Message:
 
 
 def merge(
-    old: Catalog | None, units: list[Unit], source: str, memory: Memory, fresh: Catalog
+    old: Catalog | None,
+    units: list[Unit],
+    source: str,
+    memory: Memory,
+    fresh: Catalog,
+    refresh: bool = False,
 ) -> tuple[Catalog, list[str]]:
-    """Fill ``fresh`` with the article's units, keeping every translation of ``old``.
+    """Fill ``fresh`` with the article's units, keeping every translation of ``old``
+    (with ``refresh``, every one but the machine drafts, which are translated again).
 
     Returns the catalog and the msgids that still need a translation.
     """
@@ -303,7 +309,10 @@ def merge(
         if unit.text in fresh:
             fresh[unit.text].locations.append((source, unit.line))
             continue
-        message = _carry(unit.text, previous.get(unit.text), orphans, memory)
+        kept = previous.get(unit.text)
+        if refresh and kept is not None and state_of(kept) == MACHINE:
+            kept = None
+        message = _carry(unit.text, kept, orphans, memory, refresh)
         message.locations = [(source, unit.line)]
         message.auto_comments = [unit.note] if unit.note else []
         fresh[unit.text] = message
@@ -317,7 +326,9 @@ def merge(
     return fresh, pending
 
 
-def _carry(text: str, kept: Message | None, orphans: Similar, memory: Memory) -> Message:
+def _carry(
+    text: str, kept: Message | None, orphans: Similar, memory: Memory, refresh: bool = False
+) -> Message:
     """The entry for an English unit, from the best translation already known.
 
     In order: this catalog's own entry; an identical sentence approved anywhere on
@@ -333,7 +344,7 @@ def _carry(text: str, kept: Message | None, orphans: Similar, memory: Memory) ->
     if (match := orphans.closest(text)) is not None:
         orphans.remove(match)
         return _suggestion(match, text)
-    if exact is not None:
+    if exact is not None and not (refresh and state_of(exact) == MACHINE):
         return _copy(exact, text)
     if (close := memory.approved.closest(text)) is not None:
         return _suggestion(close, text)

@@ -81,6 +81,13 @@ def main() -> None:
     type=click.IntRange(min=1),
     help="Processes for the per-article work (default: one per core).",
 )
+@click.option(
+    "--refresh-drafts",
+    "refresh",
+    is_flag=True,
+    help="Translate machine drafts again (after an engine or glossary change); "
+    "approved and stale entries are kept.",
+)
 def publish(
     project: Path,
     languages: tuple[str, ...],
@@ -92,6 +99,7 @@ def publish(
     check: bool,
     as_json: bool,
     jobs: int | None,
+    refresh: bool,
 ) -> None:
     """Update catalogs from source/, translate what is missing, write site/."""
     import json
@@ -103,7 +111,9 @@ def publish(
     say = (lambda _: None) if quiet else (lambda msg: click.echo(msg, err=True))
     bar = no_progress if quiet else terminal_progress
     outputs = Outputs(output, review_marks, markdown_dir)
-    result = run(config, languages, engine, say, bar, outputs, check=check, jobs=jobs)
+    result = run(
+        config, languages, engine, say, bar, outputs, check=check, jobs=jobs, refresh=refresh
+    )
     for hint in result.hints:
         click.echo(f"warning: {hint}", err=True)
     for error in result.errors:
@@ -185,13 +195,17 @@ def translate(
 
     try:
         config = load_config(project)
+    except PipelineError:
+        if engine is None or (project / "pyproject.toml").exists():
+            raise
+        config = None  # an explicit engine needs no project
+    if config is not None:
         language = config.language(target)
         options = config.engine_options
         glossary = load_glossary(config.glossary, {lang.code for lang in config.languages})
-    except PipelineError:
-        if engine is None:
-            raise
-        language, glossary, options = None, Glossary([]), {}  # an explicit engine: no project
+        cache = config.cache_dir
+    else:
+        language, glossary, options, cache = None, Glossary([]), {}, None
     choice = choose_engine(source, language or target, engine, options)
     if choice.engine is None:
         raise PipelineError(f"no engine can translate {choice.hint(source, target)}")
@@ -201,7 +215,8 @@ def translate(
     except UnicodeDecodeError as exc:
         raise PipelineError("is not UTF-8 text", path=file, fix="save it as UTF-8") from exc
     article = read_any(file, text)
-    output = translate_markdown(article, choice.engine, source, target, fmt, glossary)
+    warn = lambda message: click.echo(f"warning: {message}", err=True)  # noqa: E731
+    output = translate_markdown(article, choice.engine, source, target, fmt, glossary, cache, warn)
     click.echo(output, nl=False)
 
 

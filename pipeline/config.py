@@ -48,6 +48,11 @@ class Config:
     engine_options: dict[str, dict] = field(default_factory=dict)  # [tool.pipeline.engines.X]
     base_url: str = ""  # the site's public address, for canonical links and the sitemap
 
+    @property
+    def cache_dir(self) -> Path:
+        """What saves time and may be deleted: the publish cache, compiled dictionaries."""
+        return self.root / ".pipeline-cache"
+
     def language(self, code: str) -> Language:
         for lang in self.languages:
             if lang.code == code:

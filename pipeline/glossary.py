@@ -26,7 +26,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
@@ -36,6 +36,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from .errors import PipelineError
@@ -58,14 +59,20 @@ Text = Annotated[str, AfterValidator(_not_blank)]
 Rendering = Text | Annotated[list[Text], Field(min_length=1)]
 
 
-class TermSpec(BaseModel):
+VERB_FORMS = ("infinitive", "present", "past", "participle", "gerund")
+
+
+class WordSpec(BaseModel):
+    """A word or phrase and its renderings: a vocabulary entry, and the base of a term."""
+
     model_config = ConfigDict(extra="forbid")
 
     en: Text | dict[str, Text]
     translations: dict[str, Rendering | dict[str, Rendering]] = Field(min_length=1)
-    forbidden: dict[str, list[Text]] = {}
     case_sensitive: bool = False
     note: str = ""
+    pos: Literal["n", "adj", "adv", "vblex", "np"] | None = None
+    gender: dict[str, Literal["m", "f", "mf"]] = {}
 
     @field_validator("en")
     @classmethod
@@ -73,6 +80,14 @@ class TermSpec(BaseModel):
         if not value:
             raise ValueError("give at least one English form")
         return value
+
+    @model_validator(mode="after")
+    def _verb_forms(self) -> WordSpec:
+        if self.pos == "vblex":
+            names = set(self.en) if isinstance(self.en, dict) else set()
+            if not names or not names <= set(VERB_FORMS) or "infinitive" not in names:
+                raise ValueError(f"a verb names its English forms: {', '.join(VERB_FORMS)}")
+        return self
 
 
 class KeepSpec(BaseModel):
@@ -83,11 +98,16 @@ class KeepSpec(BaseModel):
     note: str = ""
 
 
+class TermSpec(WordSpec):
+    forbidden: dict[str, list[Text]] = {}
+
+
 class GlossarySpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     terms: list[TermSpec] = []
     do_not_translate: list[Text | KeepSpec] = []
+    vocabulary: list[WordSpec] = []
 
 
 # --- the model the pipeline uses ------------------------------------------------
@@ -102,6 +122,9 @@ class Entry:
     keep: bool = False  # do-not-translate: the English is the rendering everywhere
     note: str = ""
     line: int = 0
+    pos: str | None = None  # "n", "adj" or "np"; None: found out where it is needed
+    gender: dict[str, str] = field(default_factory=dict)  # language -> "m", "f" or "mf"
+    enforced: bool = True  # False: vocabulary, preferred by engines but not checked
 
     @property
     def name(self) -> str:
@@ -135,8 +158,17 @@ def _word_pattern(text: str) -> str:
 
 
 class Glossary:
-    def __init__(self, entries: list[Entry]) -> None:
+    """The enforced entries (terms and do-not-translate names) and the vocabulary."""
+
+    def __init__(
+        self,
+        entries: list[Entry],
+        vocabulary: list[Entry] | None = None,
+        path: Path = Path("glossary.yaml"),
+    ) -> None:
         self.entries = entries
+        self.vocabulary = vocabulary or []
+        self.path = path  # where the entries' lines are
         forms = [
             Term(text, (entry, form), entry.case_sensitive)
             for entry in entries
@@ -273,15 +305,29 @@ class Glossary:
             )
         return self._forbidden[language]
 
+    def restore_case(self, source: str, target: str, language: str) -> str:
+        """``target`` with the case-sensitive terms of ``source`` spelt as the glossary does
+        (an engine may lower-case "MSC" at the start of a sentence)."""
+        for entry in self.terms_in(source):
+            if not (entry.case_sensitive or entry.keep):
+                continue
+            for rendering in entry.renderings(language):
+                pattern = re.compile(_word_pattern(rendering), re.IGNORECASE)
+                target = pattern.sub(rendering, target)
+        return target
+
     def comment(self, source: str, language: str) -> str:
         """Translator help: the unit's terms and their required renderings."""
         parts = []
         for entry in self.terms_in(source):
             renderings = entry.renderings(language)
             if entry.keep:
-                parts.append(f"{entry.name} = do not translate")
+                part = f"{entry.name} = do not translate"
             elif renderings:
-                parts.append(f"{entry.name} = {' / '.join(renderings)}")
+                part = f"{entry.name} = {' / '.join(renderings)}"
+            else:
+                continue
+            parts.append(f"{part} ({entry.note})" if entry.note else part)
         return "glossary: " + "; ".join(parts) if parts else ""
 
 
@@ -396,44 +442,63 @@ def load_glossary(path: Path, languages: set[str]) -> Glossary:
     term_nodes = _items(root, "terms")
     for index, term in enumerate(spec.terms):
         line = term_nodes[index].start_mark.line + 1 if index < len(term_nodes) else 0
-        english = {"default": term.en} if isinstance(term.en, str) else dict(term.en)
-        targets = {}
-        for language, value in term.translations.items():
-            where = _node_line(root, ("terms", index, "translations", language))
-            _check_language(language, languages, path, where)
-            if isinstance(value, dict):
-                missing = set(english) - set(value)
-                if missing:
-                    raise PipelineError(
-                        f"translations.{language} has no form {sorted(missing)[0]!r}",
-                        path=path,
-                        line=where,
-                        fix=f"give a rendering for every English form: {', '.join(english)}",
-                    )
-                targets[language] = {f: _as_tuple(value[f]) for f in english}
-            else:
-                targets[language] = {f: _as_tuple(value) for f in english}
-        for language in term.forbidden:
-            where = _node_line(root, ("terms", index, "forbidden", language))
-            _check_language(language, languages, path, where)
-        entry = Entry(
-            english,
-            targets,
-            {k: tuple(v) for k, v in term.forbidden.items()},
-            term.case_sensitive,
-            note=term.note,
-            line=line,
-        )
+        entry = _entry(term, ("terms", index), root, path, languages, line)
         _register(entry, seen, path, line)
         entries.append(entry)
     keep_nodes = _items(root, "do_not_translate")
     for index, item in enumerate(spec.do_not_translate):
         keep = KeepSpec(term=item) if isinstance(item, str) else item
         line = keep_nodes[index].start_mark.line + 1 if index < len(keep_nodes) else 0
-        entry = Entry({"default": keep.term}, {}, {}, keep.case_sensitive, True, keep.note, line)
+        entry = Entry(
+            {"default": keep.term}, {}, {}, keep.case_sensitive, True, keep.note, line, pos="np"
+        )
         _register(entry, seen, path, line)
         entries.append(entry)
-    return Glossary(entries)
+    vocabulary: list[Entry] = []
+    word_nodes = _items(root, "vocabulary")
+    for index, word in enumerate(spec.vocabulary):
+        line = word_nodes[index].start_mark.line + 1 if index < len(word_nodes) else 0
+        entry = _entry(word, ("vocabulary", index), root, path, languages, line)
+        _register(entry, seen, path, line)
+        vocabulary.append(entry)
+    return Glossary(entries, vocabulary, path)
+
+
+def _entry(
+    spec: WordSpec, where: tuple, root: yaml.Node, path: Path, languages: set[str], line: int
+) -> Entry:
+    english = {"default": spec.en} if isinstance(spec.en, str) else dict(spec.en)
+    targets = {}
+    for language, value in spec.translations.items():
+        at = _node_line(root, (*where, "translations", language))
+        _check_language(language, languages, path, at)
+        if isinstance(value, dict):
+            missing = set(english) - set(value)
+            if missing:
+                raise PipelineError(
+                    f"translations.{language} has no form {sorted(missing)[0]!r}",
+                    path=path,
+                    line=at,
+                    fix=f"give a rendering for every English form: {', '.join(english)}",
+                )
+            targets[language] = {f: _as_tuple(value[f]) for f in english}
+        else:
+            targets[language] = {f: _as_tuple(value) for f in english}
+    forbidden = getattr(spec, "forbidden", {})
+    for language in [*forbidden, *spec.gender]:
+        kind = "forbidden" if language in forbidden else "gender"
+        _check_language(language, languages, path, _node_line(root, (*where, kind, language)))
+    return Entry(
+        english,
+        targets,
+        {k: tuple(v) for k, v in forbidden.items()},
+        spec.case_sensitive,
+        note=spec.note,
+        line=line,
+        pos=spec.pos,
+        gender=dict(spec.gender),
+        enforced=isinstance(spec, TermSpec),
+    )
 
 
 def _items(root: yaml.Node, key: str) -> list[yaml.Node]:
@@ -455,7 +520,7 @@ def _check_language(language: str, languages: set[str], path: Path, line: int) -
 
 
 def _register(entry: Entry, seen: dict[str, int], path: Path, line: int) -> None:
-    for text in entry.english.values():
+    for text in dict.fromkeys(entry.english.values()):  # a verb's past may be its participle
         key = text if entry.case_sensitive else text.casefold()
         key = unicodedata.normalize("NFC", " ".join(key.split()))
         if key in seen:

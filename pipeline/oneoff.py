@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -38,11 +39,14 @@ def translate_markdown(
     target: str,
     fmt: str = "html",
     glossary: Glossary | None = None,
+    cache: Path | None = None,
+    warn: Callable[[str], None] = lambda _: None,
 ) -> str:
-    """The article translated by ``engine``, rendered as HTML or Markdown."""
+    """The article translated by ``engine``, rendered as HTML or Markdown; ``cache`` holds
+    the engine's dictionaries with the glossary (see run_engine)."""
     doc = segment(article)
     texts = list(dict.fromkeys(u.text for u in doc.units()))
-    outputs = run_engine(engine, texts, source, target, glossary or Glossary([]))
+    outputs = run_engine(engine, texts, source, target, glossary or Glossary([]), cache, warn)
     results = {
         text: inspect(text, out.text, target) for text, out in zip(texts, outputs, strict=True)
     }

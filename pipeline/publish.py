@@ -187,15 +187,18 @@ def publish(
     outputs: Outputs = Outputs(),
     check: bool = False,
     jobs: int | None = None,
+    refresh: bool = False,
 ) -> PublishResult:
-    """``jobs``: processes for the per-article work (default: one per core)."""
+    """``jobs``: processes for the per-article work (default: one per core).
+    ``refresh``: machine drafts nobody has touched are translated again (after an
+    engine or glossary change); approved and stale entries are kept as always."""
     for folder in (outputs.site, outputs.markdown):
         if folder is not None:
             check_output_dir(folder, config.source_dir, config.translations_dir)
     if check:
-        return _publish(config, languages, engine, report, progress, outputs, check, jobs)
+        return _publish(config, languages, engine, report, progress, outputs, check, jobs, refresh)
     with project_lock(config.root):
-        return _publish(config, languages, engine, report, progress, outputs, check, jobs)
+        return _publish(config, languages, engine, report, progress, outputs, check, jobs, refresh)
 
 
 def _publish(
@@ -207,6 +210,7 @@ def _publish(
     outputs: Outputs,
     check: bool,
     jobs: int | None,
+    refresh: bool = False,
 ) -> PublishResult:
     started = time.perf_counter()
     result = PublishResult()
@@ -223,6 +227,8 @@ def _publish(
         if manifest.environment != env:
             manifest.reset(env)
         changed_sources = {a.slug for a in articles if manifest.sources.get(a.slug) != a.sha}
+        if refresh:  # every catalog merged again, its machine drafts dropped
+            changed_sources = {a.slug for a in articles}
         units = _Units(articles)
         unknown = {
             a.slug
@@ -245,6 +251,7 @@ def _publish(
             result,
             report,
             check,
+            refresh,
         )
         for plan in plans:
             if check and plan.pending and plan.choice and plan.choice.engine:
@@ -375,6 +382,7 @@ def plan_language(
     units: _Units,
     manifest: Manifest,
     changed_sources: set[str],
+    refresh: bool = False,
 ) -> LanguagePlan:
     """Merge the catalogs of the articles that need it, with the language's memory."""
     code = language.code
@@ -428,7 +436,7 @@ def plan_language(
             previous, language.locale, f"{config.site_name} {article.slug}", str(article.path)
         )
         catalogs[article.slug], missing = merge(
-            previous, units(article.slug), str(article.path), memory, fresh
+            previous, units(article.slug), str(article.path), memory, fresh, refresh=refresh
         )
         pending.update(dict.fromkeys(missing))
     for slug in set(records) - {a.slug for a in articles}:
@@ -453,6 +461,7 @@ def _plan_and_translate(
     result: PublishResult,
     report: Report,
     check: bool,
+    refresh: bool = False,
 ) -> list[LanguagePlan]:
     """Plan each language in turn; its engine starts as soon as its plan is ready,
     and language pairs translate side by side. Nothing is written here."""
@@ -462,12 +471,25 @@ def _plan_and_translate(
     with ThreadPoolExecutor(max_workers=max(1, min(len(targets), cores()))) as pool:
         running = []
         for language in targets:
-            plan = plan_language(config, language, articles, units, manifest, changed_sources)
+            choice = None
+            if refresh:  # drafts are dropped only where an engine can replace them
+                choice = choose_engine(source, language, engine, config.engine_options)
+            plan = plan_language(
+                config,
+                language,
+                articles,
+                units,
+                manifest,
+                changed_sources,
+                refresh and choice is not None and choice.engine is not None,
+            )
             plans.append(plan)
             if plan.pending or plan.chrome_pending:
-                plan.choice = choose_engine(source, language, engine, config.engine_options)
+                plan.choice = choice or choose_engine(
+                    source, language, engine, config.engine_options
+                )
                 if not check:
-                    args = (plan, source, glossary, result, report, lock)
+                    args = (plan, source, glossary, config.cache_dir, result, report, lock)
                     running.append(pool.submit(_translate, *args))
         for future in running:
             future.result()
@@ -478,6 +500,7 @@ def _translate(
     plan: LanguagePlan,
     source: str,
     glossary: Glossary,
+    cache: Path,
     result: PublishResult,
     report: Report,
     lock: Lock,
@@ -497,7 +520,12 @@ def _translate(
     report(f"{code}: translating {units} units with {chosen.name}")
     texts = [*plan.pending, *(to_engine(t) for t in plan.chrome_pending)]
     started = time.perf_counter()
-    outputs = run_engine(chosen, texts, source, code, glossary)
+
+    def warn(message: str) -> None:
+        with lock:
+            result.hints.append(message)
+
+    outputs = run_engine(chosen, texts, source, code, glossary, cache, warn)
     spent = time.perf_counter() - started
     # The output guard runs here, in the language's thread, as each engine finishes.
     plan.results = {

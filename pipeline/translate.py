@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from babel.messages.catalog import Message
 
 from .catalog import MT_PREFIX
 from .config import Language
-from .engines import Engine, EngineUnavailable, Translation, get_engine
+from .engines import Engine, EngineUnavailable, GlossaryFallback, Translation, get_engine
 from .errors import PipelineError
 from .glossary import Glossary
 from .guard import inspect
+from .target_checks import analyser_for, check
 
 
 @dataclass
@@ -52,15 +55,93 @@ def choose_engine(
 
 
 def run_engine(
+    engine: Engine,
+    texts: list[str],
+    source: str,
+    target: str,
+    glossary: Glossary,
+    cache: Path | None = None,
+    warn: Callable[[str], None] = lambda _: None,
+) -> list[Translation]:
+    """One engine batch, with the glossary in the engine's own dictionaries where it can
+    take them (``cache``: a folder for them), else with each term protected by a code
+    and its rendering put back afterwards (``warn`` says why, when the engine could)."""
+    outputs = None
+    if cache is not None:
+        try:
+            if engine.adopt_glossary(glossary, source, target, cache):
+                outputs = engine.translate_batch(texts, source, target)
+                outputs = [
+                    Translation(glossary.restore_case(text, out.text, target), out.flags)
+                    for text, out in zip(texts, outputs, strict=True)
+                ]
+                outputs = _second_chance(engine, texts, outputs, source, target, glossary)
+        except GlossaryFallback as exc:
+            warn(
+                f"{source}->{target}: glossary terms protected with placeholders, not in "
+                f"{engine.name}'s dictionaries: {exc.reason}. Fix: {exc.fix}"
+            )
+    if outputs is None:
+        outputs = _protected(engine, texts, source, target, glossary)
+    if not engine.writes_target_language:
+        return outputs
+    return _read_back(texts, outputs, source, target, glossary, cache)
+
+
+def _read_back(
+    texts: list[str],
+    outputs: list[Translation],
+    source: str,
+    target: str,
+    glossary: Glossary,
+    cache: Path | None,
+) -> list[Translation]:
+    """The outputs with the flags the target language's analyser raises (target_checks)."""
+    analyser = analyser_for(source, target, glossary, cache)
+    if analyser is None:
+        return outputs
+    flags = check(analyser, glossary, target, texts, [out.text for out in outputs])
+    return [
+        Translation(out.text, tuple(sorted({*out.flags, *found}))) if out.text else out
+        for out, found in zip(outputs, flags, strict=True)
+    ]
+
+
+def _protected(
     engine: Engine, texts: list[str], source: str, target: str, glossary: Glossary
 ) -> list[Translation]:
-    """One engine batch with the glossary's terms protected and then rendered."""
+    """Each term behind a code the engine keeps; its rendering put back afterwards."""
     protected = [glossary.protect(text, target) for text in texts]
     outputs = engine.translate_batch([text for text, _ in protected], source, target)
     return [
         Translation(glossary.restore(out.text, table, target), out.flags) if out.text else out
         for out, (_, table) in zip(outputs, protected, strict=True)
     ]
+
+
+def _second_chance(
+    engine: Engine,
+    texts: list[str],
+    outputs: list[Translation],
+    source: str,
+    target: str,
+    glossary: Glossary,
+) -> list[Translation]:
+    """Units whose output lost a required rendering (the engine mangled the words around
+    it: "cartilage-producing" -> "queproducencartílago"), translated again with their
+    terms protected; the version with fewer glossary problems is kept."""
+    missed = [
+        i for i, (text, out) in enumerate(zip(texts, outputs, strict=True))
+        if out.text and glossary.violations(text, out.text, target)
+    ]  # fmt: skip
+    if not missed:
+        return outputs
+    retried = _protected(engine, [texts[i] for i in missed], source, target, glossary)
+    for index, again in zip(missed, retried, strict=True):
+        before = len(glossary.violations(texts[index], outputs[index].text, target))
+        if again.text and len(glossary.violations(texts[index], again.text, target)) < before:
+            outputs[index] = again
+    return outputs
 
 
 def check_glossary(messages: list[Message], glossary: Glossary, language: str) -> None:

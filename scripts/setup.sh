@@ -13,6 +13,10 @@ for pair in eng-spa eng-cat; do
     need_apt+=("apertium-$pair")
   fi
 done
+# The glossary is compiled into the pairs' dictionaries: lt-comp/lt-append/lt-print
+# (lttoolbox) and lrx-comp (lexical selection rules).
+command -v lt-append >/dev/null 2>&1 || need_apt+=(lttoolbox-dev)
+command -v lrx-comp >/dev/null 2>&1 || need_apt+=(apertium-lex-tools-dev)
 # The browser tests drive Debian's Chromium (Playwright's own browser download
 # needs internet access that CI may not have).
 if [ "${1:-}" = "--test" ]; then
@@ -38,7 +42,7 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 extras="argos"
-[ "${1:-}" = "--test" ] && extras="argos,test"
+[ "${1:-}" = "--test" ] && extras="argos,test,bench"
 # torch first, pinned to the CPU build: argostranslate would otherwise pull CUDA wheels.
 .venv/bin/python -m pip install -q "torch==2.13.0"
 .venv/bin/python -m pip install -q -e ".[${extras}]"

@@ -23,12 +23,15 @@ def test_translates_a_batch_in_one_process(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr(subprocess, "run", counting_run)
     texts = [f"The patient number {n} has chronic pain." for n in range(40)]
+    texts += [f"The <g1>patient</g1> number {n} rests." for n in range(20)]
     results = get_engine("apertium").translate_batch(texts, "en", "es")
-    assert len(calls) == 1
+    # One process for the units without codes (plain text), one for those with (HTML).
+    assert sorted(call[3] for call in calls) == ["html", "txt"]
     assert [r.text for r in results][:2] == [
         "El número paciente 0 tiene dolor crónico.",
         "El número paciente 1 tiene dolor crónico.",
     ]
+    assert results[40].text.startswith("El número <g1>paciente</g1> 0")
 
 
 def test_keeps_placeholders_and_escapes_text() -> None:
@@ -41,9 +44,14 @@ def test_keeps_placeholders_and_escapes_text() -> None:
 
 
 def test_unknown_words_are_flagged_and_unmarked() -> None:
-    (result,) = get_engine("apertium").translate_batch(["The xyzzyq reduces pain."], "en", "es")
-    assert "unknown-words" in result.flags
-    assert "xyzzyq" in result.text and "*" not in result.text
+    from pipeline.glossary import Glossary
+    from pipeline.translate import run_engine
+
+    texts = ["The xyzzyq reduces pain.", "It offers long-lasting relief."]
+    unknown, glued = run_engine(get_engine("apertium"), texts, "en", "es", Glossary([]))
+    assert unknown.flags == ("unknown-words",)  # the English word went through
+    assert "xyzzyq" in unknown.text and "*" not in unknown.text
+    assert "run-together" in glued.flags, glued.text  # words Apertium ran together
 
 
 def test_catalan_pair_is_used() -> None:

@@ -167,7 +167,9 @@ def test_translator_help_comment(client) -> None:
     comment = client.comment("Autologous stem cells from bone marrow.", "ca")
     assert comment.startswith("glossary: ")
     assert "bone marrow = medul·la òssia" in comment
-    assert "autologous = autòleg / autòloga" in comment
+    assert "autologous = autòleg / autòloga / autòlegs / autòlogues" in comment
+    # the glossary's note for translators travels with the term
+    assert "autòlogues (The patient's own cells." in comment
 
 
 # --- through the real pipeline and Apertium --------------------------------------------

@@ -134,8 +134,8 @@ def test_one_edited_sentence_sends_one_unit_per_language(project: Path, counting
     publish(project)
     assert sorted((lang, len(texts)) for lang, texts in counting.batches) == [("ca", 1), ("es", 1)]
     assert counting.batches[0][1] == [
-        # What the engine sees: the glossary term is protected as an extra code.
-        "<g1>Cost:</g1> <x2/> is expensive, and insurance coverage for "
+        # What the engine sees: the term as words (the glossary is in Apertium's dictionaries).
+        "<g1>Cost:</g1> Stem cell therapy is expensive, and insurance coverage for "
         "regenerative treatments may be limited."
     ]
 
@@ -158,6 +158,27 @@ def test_hand_approved_translation_survives_every_publish(project: Path) -> None
     assert state_of(message) == "approved"
     html = page(project, "es")
     assert '<p data-l10n-state="approved">La terapia con células madre ofrece varias' in html
+
+
+def test_refresh_drafts_replaces_only_untouched_machine_output(project: Path) -> None:
+    publish(project, "--lang", "es")
+    cat = catalog(project, "es")
+    machine = [m for m in cat if m.id and state_of(m) == "machine"]
+    approved, stale = machine[0], machine[1]
+    approved.string = "Aprobado por una traductora."
+    approved.flags.discard("fuzzy")
+    stale.string, stale.flags = "Borrador de una traductora.", {"fuzzy"}  # no mt- flag
+    save(project, "es", cat)
+    # Not refreshed, a draft from another engine stays; refreshed, it is replaced.
+    publish(project, "--lang", "es", "--engine", "pseudo")
+    assert catalog(project, "es")[machine[2].id].string == machine[2].string
+    publish(project, "--lang", "es", "--engine", "pseudo", "--refresh-drafts")
+    after = catalog(project, "es")
+    assert after[approved.id].string == "Aprobado por una traductora."
+    assert after[stale.id].string == "Borrador de una traductora."
+    redone = after[machine[2].id]
+    assert redone.string.startswith("⟦") and "mt-pseudo" in redone.flags
+    assert state_of(redone) == "machine"
 
 
 def test_changed_english_keeps_the_human_text_as_stale_suggestion(project: Path, counting) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import PipelineError
 from .apertium import ApertiumEngine
 from .argos import ArgosEngine
-from .base import Engine, EngineUnavailable, Translation
+from .base import Engine, EngineUnavailable, GlossaryFallback, Translation
 from .pseudo import PseudoEngine
 
 ENGINES: dict[str, type[Engine]] = {
@@ -14,7 +14,14 @@ ENGINES: dict[str, type[Engine]] = {
     "pseudo": PseudoEngine,
 }
 
-__all__ = ["ENGINES", "Engine", "EngineUnavailable", "Translation", "get_engine"]
+__all__ = [
+    "ENGINES",
+    "Engine",
+    "EngineUnavailable",
+    "GlossaryFallback",
+    "Translation",
+    "get_engine",
+]
 
 
 def get_engine(name: str, options: dict | None = None) -> Engine:

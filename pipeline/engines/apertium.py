@@ -1,10 +1,22 @@
 """Apertium: rule-based, offline, installed from Debian packages.
 
-A whole batch goes through one ``apertium -f html`` process. Each unit is a
+A whole batch goes through one ``apertium -u -f html`` process. Each unit is a
 ``<p id="uN">`` block (a sentence boundary Apertium respects) and placeholders
 travel as HTML elements that Apertium's HTML format handler keeps in place:
 ``<gN>`` as ``<span id="gN">``, ``<xN/>`` as ``<br id="xN">`` (an empty inline
 element would make Apertium capitalise the next word; ``<br>`` does not).
+
+The glossary goes into the pair's own dictionaries (apertium_dictionary.py), so
+terms are words the engine inflects and agrees with. Apertium runs without its
+unknown-word marks (``-u``): a mark before a word stops the post-generator from
+eliding ("l'startup" became "el startup") and survived after digits
+("2.4*Ghz"). Words it did not know are found afterwards by reading the
+translation with the target language's analyser (target_checks.py), which also
+catches words an engine ran together.
+
+Units without inline codes go as plain text, one paragraph each; the others as
+HTML, whose format handler keeps markup on its words but costs half as much
+again per unit.
 """
 
 from __future__ import annotations
@@ -14,10 +26,18 @@ import html
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import PipelineError
+from ..lttoolbox import LttoolboxFailed
 from ..placeholders import PLACEHOLDER_RE
-from .base import Engine, EngineUnavailable, Translation
+from .apertium_dictionary import Overlay, build_overlay
+from .base import Engine, EngineUnavailable, GlossaryFallback, Translation
+
+if TYPE_CHECKING:
+    from ..glossary import Glossary
 
 # Apertium names languages by ISO 639-3.
 ISO3 = {
@@ -40,11 +60,10 @@ WIRE_RE = re.compile(r'<span id="g(\d+)">|</span>|<br id="x(\d+)">(?:</br>)?')
 UNIT_RE = re.compile(r'<p id="u(\d+)">(.*?)</p>', re.DOTALL)
 # Apertium splits a span around words it inserts or moves: "<g1>a</g1> de <g1>b</g1>".
 REOPENED_RE = re.compile(r"</g(\d+)>((?:[^<]|<x\d+/>)*)<g\1>")
+SENTENCE_END_RE = re.compile(r"[.!?…][\"'\u201d\u2019»)\]]*$")
 # A sentence that starts with codes: Apertium capitalises the first word after them.
 LEADING_LOWER_RE = re.compile(r"^(?:\s*<[gx]\d+/?>)+\s*[a-z]")
 LEADING_UPPER_RE = re.compile(r"^((?:\s*<[gx]\d+/?>)+\s*)(\w)")
-# Apertium marks words it could not analyse (*), generate (#) or transfer (@).
-MARK_RE = re.compile(r"(?<![\w*#@])[*#@](?=\w)")
 
 
 @functools.cache
@@ -93,6 +112,17 @@ def from_wire(wire: str) -> str:
 class ApertiumEngine(Engine):
     name = "apertium"
 
+    def __init__(self) -> None:
+        self._overlays: dict[str, Overlay | None] = {}  # target -> the glossary's dictionaries
+
+    def adopt_glossary(self, glossary: Glossary, source: str, target: str, cache: Path) -> bool:
+        pair = self.mode(source, target)
+        try:
+            self._overlays[target] = build_overlay(pair, target, glossary, cache)
+        except LttoolboxFailed as exc:  # tools missing, or one failed while building
+            raise GlossaryFallback(exc.reason, exc.fix) from exc
+        return True
+
     def mode(self, source: str, target: str) -> str:
         src, tgt = ISO3.get(source), ISO3.get(target)
         if not src or not tgt:
@@ -117,33 +147,64 @@ class ApertiumEngine(Engine):
             )
 
     def translate_batch(self, texts: list[str], source: str, target: str) -> list[Translation]:
-        if not texts:
-            return []
+        return self._translate(texts, source, target, split=True) if texts else []
+
+    def _translate(
+        self, texts: list[str], source: str, target: str, split: bool
+    ) -> list[Translation]:
         mode = self.mode(source, target)
-        wire = "".join(f'<p id="u{i}">{to_wire(t)}</p>\n' for i, t in enumerate(texts))
-        try:
-            run = subprocess.run(
-                ["apertium", "-f", "html", mode],
-                input=wire,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-        except FileNotFoundError as exc:
-            raise PipelineError(
-                "the 'apertium' program is not installed", fix=PACKAGE_HINT.format(pair=mode)
-            ) from exc
-        if run.returncode != 0:
-            raise PipelineError(f"apertium {mode} failed: {run.stderr.strip()[:300]}")
-        found = {int(n): body for n, body in UNIT_RE.findall(run.stdout)}
-        results = []
-        for index in range(len(texts)):
-            if index not in found:  # the unit boundary was lost: leave it untranslated
-                results.append(Translation("", ("engine-error",)))
-                continue
-            text = from_wire(found[index]).strip()
-            if LEADING_LOWER_RE.match(texts[index]):
-                text = LEADING_UPPER_RE.sub(lambda m: m.group(1) + m.group(2).lower(), text)
-            flags = ("unknown-words",) if MARK_RE.search(text) else ()
-            results.append(Translation(MARK_RE.sub("", text), flags))
-        return results
+        overlay = self._overlays.get(target)
+        where = ["-d", str(overlay.folder), overlay.mode] if overlay else [mode]
+        # Units without inline codes go as plain text, one paragraph each (a blank line
+        # ends a sentence for Apertium); the others as HTML, where Apertium keeps markup
+        # on its words. HTML costs half as much again per unit, and most units have no
+        # codes. The two run side by side.
+        plain = [
+            i for i, t in enumerate(texts)
+            if split and "\n" not in t and not PLACEHOLDER_RE.search(t)
+        ]  # fmt: skip
+        marked = sorted(set(range(len(texts))) - set(plain))
+        # A unit that ends a sentence needs only a newline after it; a blank line (a
+        # paragraph end, which costs Apertium more) only after the others: a title
+        # would run into the next line.
+        paragraphs = "".join(
+            texts[i] + ("\n" if SENTENCE_END_RE.search(texts[i]) else "\n\n") for i in plain
+        )
+        wire = "".join(f'<p id="u{i}">{to_wire(texts[i])}</p>\n' for i in marked)
+        jobs = [("txt", paragraphs)] * bool(plain) + [("html", wire)] * bool(marked)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            runs = list(pool.map(lambda job: _apertium(job[0], where, job[1], mode), jobs))
+        outputs: dict[int, str] = {}
+        if plain:
+            pieces = [line for line in runs[0].split("\n") if line.strip()]
+            if len(pieces) != len(plain):  # a unit boundary was lost: all through HTML
+                return self._translate(texts, source, target, split=False)
+            outputs.update(zip(plain, pieces, strict=True))
+        if marked:
+            found = {int(n): body for n, body in UNIT_RE.findall(runs[-1])}
+            for index, body in found.items():
+                text = from_wire(body)
+                if LEADING_LOWER_RE.match(texts[index]):
+                    text = LEADING_UPPER_RE.sub(lambda m: m.group(1) + m.group(2).lower(), text)
+                outputs[index] = text
+        done = [outputs.get(i, "").strip() for i in range(len(texts))]
+        # No text: the unit boundary was lost; the unit stays untranslated.
+        return [Translation(text) if text else Translation("", ("engine-error",)) for text in done]
+
+
+def _apertium(fmt: str, where: list[str], data: str, mode: str) -> str:
+    try:
+        run = subprocess.run(
+            ["apertium", "-u", "-f", fmt, *where],
+            input=data,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise PipelineError(
+            "the 'apertium' program is not installed", fix=PACKAGE_HINT.format(pair=mode)
+        ) from exc
+    if run.returncode != 0:
+        raise PipelineError(f"apertium {mode} failed: {run.stderr.strip()[:300]}")
+    return run.stdout

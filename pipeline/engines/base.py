@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..glossary import Glossary
 
 
 @dataclass(frozen=True)
@@ -26,8 +31,28 @@ class EngineUnavailable(Exception):
         self.fatal = fatal
 
 
+class GlossaryFallback(Exception):
+    """The engine could take the glossary into its dictionaries, but not here and now:
+    the terms are protected with placeholders instead, and the user is told why."""
+
+    def __init__(self, reason: str, fix: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.fix = fix
+
+
 class Engine(ABC):
     name: str
+    # Whether the output is text in the target language, for the checks that read it
+    # with that language's analyser (pseudo-localization is not).
+    writes_target_language = True
+
+    def adopt_glossary(self, glossary: Glossary, source: str, target: str, cache: Path) -> bool:
+        """Put the glossary into the engine's own dictionaries for the pair; ``cache`` is a
+        folder for what that takes. Returns whether it did: if not, the pipeline hides
+        each term behind a code and puts the rendering back (an engine without
+        dictionaries, such as a neural one). Raises GlossaryFallback when it should have."""
+        return False
 
     @abstractmethod
     def check(self, source: str, target: str) -> None:
