@@ -8,6 +8,8 @@ Three ways to translate the same units with the Debian Apertium pairs:
                (what the pipeline did before, and still does for engines
                without dictionaries);
   overlay      the glossary and vocabulary compiled into the pair's dictionaries.
+All three without the pre- and post-editing of preedit.py/postedit.py (measured
+by benchmarks/draft_quality.py), so that the dictionaries' own effect shows.
 
 1. The five articles (es, ca): glossary occurrences with the required rendering,
    units with words Apertium does not know, and problems around terms by kind
@@ -65,10 +67,10 @@ def translate(method: str, texts: list[str], lang: str, glossary: Glossary, cach
     """The engine's Translations for ``texts`` by one of the three methods."""
     engine = get_engine("apertium")
     if method == "raw":
-        return run_engine(engine, texts, "en", lang, Glossary([]))
+        return run_engine(engine, texts, "en", lang, Glossary([]), edit=False)
     if method == "placeholders":
-        return run_engine(engine, texts, "en", lang, glossary)
-    return run_engine(engine, texts, "en", lang, glossary, cache)
+        return run_engine(engine, texts, "en", lang, glossary, edit=False)
+    return run_engine(engine, texts, "en", lang, glossary, cache, edit=False)
 
 
 def coverage(glossary: Glossary, sources: list[str], outputs: list[str], lang: str):

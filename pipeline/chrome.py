@@ -33,7 +33,7 @@ from markupsafe import escape
 from .catalog import MT_PREFIX, UNTRANSLATED, new_catalog, state_of
 from .engines import Translation
 from .fsutil import shown
-from .guard import BLOCKING, inspect
+from .guard import BLOCKING, inspect, writes_language
 from .po_check import msgid_lines
 
 CHROME = "_site"
@@ -172,7 +172,12 @@ def fill_chrome(catalog: Catalog, results: dict[str, Translation], engine: str) 
         for english in forms:
             result = results.get(english)
             text, problems = (
-                inspect(to_engine(english), result.text, catalog.locale.language)
+                inspect(
+                    to_engine(english),
+                    result.text,
+                    catalog.locale.language,
+                    writes_language(engine),
+                )
                 if result and result.text
                 else ("", [])
             )

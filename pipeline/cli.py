@@ -220,6 +220,42 @@ def translate(
     click.echo(output, nl=False)
 
 
+@main.command()
+@project_option
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@click.option("--article", help="Only this article (its slug).")
+@click.option("--all", "list_all", is_flag=True, help="List machine and stale units too.")
+def qa(project: Path, languages: tuple[str, ...], article: str | None, list_all: bool) -> None:
+    """Run every quality check on the catalogs: counts per check, then the units.
+
+    Exits 1 when an approved unit fails a check listed in [tool.pipeline.qa] blocking.
+    """
+    from .catalog import APPROVED
+    from .quality import run_qa
+
+    config = load_config(project)
+    report = run_qa(config, languages, article)
+    counts = report.counts()
+    for code, checked in sorted(report.units.items()):
+        failing = counts.get(code, {})
+        summary = ", ".join(f"{name} {n}" for name, n in sorted(failing.items())) or "none"
+        click.echo(f"{code}: {checked} units checked; failing: {summary}")
+    for finding in report.findings:
+        if list_all or finding.state == APPROVED:
+            click.echo(
+                f"{finding.where}: [{finding.state}] {', '.join(finding.checks)}: "
+                f"{finding.msgstr[:80]}"
+            )
+    bad = report.blocking(config.qa_blocking)
+    if bad:
+        click.echo(
+            f"{len(bad)} approved units fail a blocking check "
+            f"({', '.join(sorted(config.qa_blocking))})",
+            err=True,
+        )
+        sys.exit(1)
+
+
 @main.group()
 def glossary() -> None:
     """The client's terminology (glossary.yaml)."""

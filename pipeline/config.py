@@ -47,6 +47,8 @@ class Config:
     pyproject: Path = field(compare=False)
     engine_options: dict[str, dict] = field(default_factory=dict)  # [tool.pipeline.engines.X]
     base_url: str = ""  # the site's public address, for canonical links and the sitemap
+    # Checks an approved translation must pass for `pipeline qa` to succeed.
+    qa_blocking: frozenset[str] = frozenset({"markup", "numbers", "glossary"})
 
     @property
     def cache_dir(self) -> Path:
@@ -174,4 +176,18 @@ def load_config(root: Path) -> Config:
         pyproject=pyproject,
         engine_options={k: dict(v) for k, v in settings.get("engines", {}).items()},
         base_url=str(settings.get("base_url", "")).rstrip("/"),
+        qa_blocking=_qa_blocking(settings.get("qa", {}), pyproject),
     )
+
+
+def _qa_blocking(qa: object, pyproject: Path) -> frozenset[str]:
+    from .quality import KNOWN
+
+    blocking = qa.get("blocking", ["markup", "numbers", "glossary"]) if isinstance(qa, dict) else qa
+    if not isinstance(blocking, list) or not set(map(str, blocking)) <= KNOWN:
+        raise PipelineError(
+            f"[tool.pipeline.qa] blocking = {blocking!r} is not a list of check names",
+            path=pyproject,
+            fix=f"use names among: {', '.join(sorted(KNOWN))}",
+        )
+    return frozenset(map(str, blocking))

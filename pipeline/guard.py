@@ -1,22 +1,24 @@
 """Checks on engine output, one small named function each (as translate-toolkit's pofilter).
 
 Each check takes the English unit and the engine's text and returns True when
-the output has that problem. A problem in ``BLOCKING`` means the output is not
-published: the page shows the English, flagged, and the catalog keeps the
-output for a reviewer. Lost placeholders are re-inserted first where that is
-safe (codes that stood at the very start or end of the unit).
+the output has that problem; the quality checks of qa.py (spacing, punctuation,
+capitals, markup moved, locale-aware numbers) are among them. A problem in
+``BLOCKING`` means the output is not published: the page shows the English,
+flagged, and the catalog keeps the output for a reviewer. Lost placeholders are
+re-inserted first where that is safe (codes that stood at the very start or end
+of the unit).
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 
 from .placeholders import PLACEHOLDER_RE, PlaceholderMismatch, check_codes, codes_of
+from .qa import CHECKS as QA_CHECKS
+from .qa import numbers
 
 REPEAT_RE = re.compile(r"(\S.{1,15}?)\1{3,}", re.DOTALL)  # a chunk four or more times in a row
-NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 CJK = ("zh", "ja", "ko")
 
 
@@ -51,15 +53,6 @@ def length(source: str, target: str, language: str) -> bool:
     return not low <= tgt / src <= high
 
 
-def numbers(source: str, target: str, language: str) -> bool:
-    """Every number of the English, and no other, in the output."""
-
-    def found(text: str) -> Counter:
-        return Counter(n.replace(",", ".") for n in NUMBER_RE.findall(_plain(text)))
-
-    return found(source) != found(target)
-
-
 def untranslated(source: str, target: str, language: str) -> bool:
     return _plain(source).split() == _plain(target).split() and len(source.split()) > 2
 
@@ -70,6 +63,7 @@ CHECKS: dict[str, Callable[[str, str, str], bool]] = {
     "length": length,
     "numbers": numbers,
     "untranslated": untranslated,
+    **QA_CHECKS,
 }
 BLOCKING = frozenset({"markup", "repetition", "length", "numbers"})
 
@@ -108,10 +102,21 @@ def repair_codes(source: str, target: str) -> str:
     return target
 
 
-def inspect(source: str, target: str, language: str) -> tuple[str, list[str]]:
-    """The (possibly repaired) output and the names of the checks it fails."""
+def inspect(
+    source: str, target: str, language: str, in_language: bool = True
+) -> tuple[str, list[str]]:
+    """The (possibly repaired) output and the names of the checks it fails; without
+    ``in_language`` (pseudo-localization) only the checks that apply to any text."""
     if markup(source, target, language):
         repaired = repair_codes(source, target)
         if not markup(source, repaired, language):
             target = repaired
-    return target, [name for name, check in CHECKS.items() if check(source, target, language)]
+    checks = CHECKS if in_language else {k: v for k, v in CHECKS.items() if k not in QA_CHECKS}
+    return target, [name for name, check in checks.items() if check(source, target, language)]
+
+
+def writes_language(engine: str) -> bool:
+    """Whether the named engine's output is text in the target language."""
+    from .engines import ENGINES
+
+    return getattr(ENGINES.get(engine), "writes_target_language", True)

@@ -48,7 +48,8 @@ def translate_markdown(
     texts = list(dict.fromkeys(u.text for u in doc.units()))
     outputs = run_engine(engine, texts, source, target, glossary or Glossary([]), cache, warn)
     results = {
-        text: inspect(text, out.text, target) for text, out in zip(texts, outputs, strict=True)
+        text: inspect(text, out.text, target, engine.writes_target_language)
+        for text, out in zip(texts, outputs, strict=True)
     }
 
     def choose(piece) -> str | None:

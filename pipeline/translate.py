@@ -13,8 +13,10 @@ from .config import Language
 from .engines import Engine, EngineUnavailable, GlossaryFallback, Translation, get_engine
 from .errors import PipelineError
 from .glossary import Glossary
-from .guard import inspect
-from .target_checks import analyser_for, check
+from .guard import inspect, writes_language
+from .postedit import post_edit
+from .preedit import candidates, sentence_case
+from .target_checks import analyser_for, check, english_names, unglue_words
 
 
 @dataclass
@@ -62,30 +64,48 @@ def run_engine(
     glossary: Glossary,
     cache: Path | None = None,
     warn: Callable[[str], None] = lambda _: None,
+    edit: bool = True,
 ) -> list[Translation]:
     """One engine batch, with the glossary in the engine's own dictionaries where it can
     take them (``cache``: a folder for them), else with each term protected by a code
-    and its rendering put back afterwards (``warn`` says why, when the engine could)."""
+    and its rendering put back afterwards (``warn`` says why, when the engine could).
+
+    With ``edit`` (and an engine that writes the target language), Title Case headings
+    and labels reach the engine in sentence case (preedit.py) and the output goes
+    through the post-editing rules (postedit.py)."""
+    edit = edit and engine.writes_target_language
+    prepared = texts
+    if edit:
+        keep = english_names(source, target, glossary, cache)(candidates(texts))
+        prepared = [sentence_case(text, keep) for text in texts]
     outputs = None
     if cache is not None:
         try:
             if engine.adopt_glossary(glossary, source, target, cache):
-                outputs = engine.translate_batch(texts, source, target)
+                outputs = engine.translate_batch(prepared, source, target)
                 outputs = [
                     Translation(glossary.restore_case(text, out.text, target), out.flags)
-                    for text, out in zip(texts, outputs, strict=True)
+                    for text, out in zip(prepared, outputs, strict=True)
                 ]
-                outputs = _second_chance(engine, texts, outputs, source, target, glossary)
+                outputs = _second_chance(engine, prepared, outputs, source, target, glossary)
         except GlossaryFallback as exc:
             warn(
                 f"{source}->{target}: glossary terms protected with placeholders, not in "
                 f"{engine.name}'s dictionaries: {exc.reason}. Fix: {exc.fix}"
             )
     if outputs is None:
-        outputs = _protected(engine, texts, source, target, glossary)
-    if not engine.writes_target_language:
-        return outputs
-    return _read_back(texts, outputs, source, target, glossary, cache)
+        outputs = _protected(engine, prepared, source, target, glossary)
+    if not edit:
+        return (
+            outputs
+            if not engine.writes_target_language
+            else _read_back(texts, outputs, source, target, glossary, cache)
+        )
+    outputs = [
+        Translation(post_edit(text, out.text, target), out.flags) if out.text else out
+        for text, out in zip(texts, outputs, strict=True)
+    ]
+    return _read_back(texts, outputs, source, target, glossary, cache, unglue=True)
 
 
 def _read_back(
@@ -95,12 +115,22 @@ def _read_back(
     target: str,
     glossary: Glossary,
     cache: Path | None,
+    unglue: bool = False,
 ) -> list[Translation]:
-    """The outputs with the flags the target language's analyser raises (target_checks)."""
+    """The outputs with the flags the target language's analyser raises (target_checks);
+    with ``unglue``, two words the engine ran together are parted first, where the
+    analyser knows both halves ("leshacen" → "les hacen")."""
     analyser = analyser_for(source, target, glossary, cache)
     if analyser is None:
         return outputs
     flags = check(analyser, glossary, target, texts, [out.text for out in outputs])
+    glued = [i for i, found in enumerate(flags) if "run-together" in found] if unglue else []
+    if glued:
+        parted = unglue_words(analyser, [texts[i] for i in glued], [outputs[i].text for i in glued])
+        again = check(analyser, glossary, target, [texts[i] for i in glued], parted)
+        for index, text, found in zip(glued, parted, again, strict=True):
+            outputs[index] = Translation(text, outputs[index].flags)
+            flags[index] = found
     return [
         Translation(out.text, tuple(sorted({*out.flags, *found}))) if out.text else out
         for out, found in zip(outputs, flags, strict=True)
@@ -165,7 +195,7 @@ def to_message_fields(
     flags = {"fuzzy", f"{MT_PREFIX}{engine}", *result.flags}
     if not result.text.strip():
         return "", flags - {"fuzzy"}
-    text, problems = inspect(source, result.text, language)
+    text, problems = inspect(source, result.text, language, writes_language(engine))
     return text, flags | set(problems)
 
 
