@@ -57,7 +57,7 @@ def glossary_at(revision: str, languages: set[str], folder: Path) -> Glossary:
 def failures(units: list[str], translations, lang: str) -> Counter:
     counts: Counter = Counter()
     for source, out in zip(units, translations, strict=True):
-        text, problems = inspect(source, out.text, lang)
+        _, problems = inspect(source, out.text, lang)
         counts.update(set(problems) | (set(out.flags) & set(ANALYSER_FLAGS)))
     return counts
 
@@ -67,7 +67,8 @@ def articles(before: Glossary, after: Glossary, cache: Path, scratch: Path) -> N
     engine = get_engine("apertium")
     print(f"1. The five articles: {len(units)} distinct units per language; units failing")
     checks = [*CHECKS, *ANALYSER_FLAGS]
-    print(f"{'check':16}" + "".join(f"{lang + ' before':>11}{lang + ' after':>10}" for lang in LANGS))
+    heads = "".join(f"{lang + ' before':>11}{lang + ' after':>10}" for lang in LANGS)
+    print(f"{'check':16}{heads}")
     table = {}
     for lang in LANGS:
         old = run_engine(engine, units, "en", lang, before, scratch / "cache", edit=False)
@@ -128,7 +129,8 @@ def evaluation(shared: Path, glossary: Glossary, cache: Path) -> None:
         refs = [(eval_dir / ref).read_text(encoding="utf-8").splitlines()]
         raw = run_engine(engine, sources, "en", lang, Glossary([]), edit=False)
         page, stopped = [], 0
-        for source, out in zip(sources, run_engine(engine, sources, "en", lang, glossary, cache)):
+        drafts = run_engine(engine, sources, "en", lang, glossary, cache)
+        for source, out in zip(sources, drafts, strict=True):
             text, problems = inspect(source, out.text, lang)
             blocked = bool(set(problems) & BLOCKING)
             stopped += blocked

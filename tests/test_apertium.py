@@ -48,10 +48,14 @@ def test_unknown_words_are_flagged_and_unmarked() -> None:
     from pipeline.translate import run_engine
 
     texts = ["The xyzzyq reduces pain.", "It offers long-lasting relief."]
-    unknown, glued = run_engine(get_engine("apertium"), texts, "en", "es", Glossary([]))
+    engine = get_engine("apertium")
+    unknown, glued = run_engine(engine, texts, "en", "es", Glossary([]), edit=False)
     assert unknown.flags == ("unknown-words",)  # the English word went through
     assert "xyzzyq" in unknown.text and "*" not in unknown.text
     assert "run-together" in glued.flags, glued.text  # words Apertium ran together
+    # post-edited, the glued words are parted where the analyser knows both halves
+    _, parted = run_engine(engine, texts, "en", "es", Glossary([]))
+    assert "run-together" not in parted.flags, parted.text
 
 
 def test_catalan_pair_is_used() -> None:
