@@ -25,24 +25,17 @@ from collections import Counter
 from pathlib import Path
 
 import sacrebleu
+from terminology import article_units  # same folder: run as a script
 
-from pipeline.articles import load_articles
 from pipeline.config import load_config
 from pipeline.engines import get_engine
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.guard import BLOCKING, CHECKS, inspect
-from pipeline.segment import segment
 from pipeline.translate import run_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("es", "ca")
 ANALYSER_FLAGS = ("unknown-words", "run-together", "agreement")
-
-
-def article_units() -> list[str]:
-    config = load_config(ROOT)
-    articles = load_articles(config.source_dir, config.root)
-    return list(dict.fromkeys(u.text for a in articles for u in segment(a).units()))
 
 
 def glossary_at(revision: str, languages: set[str], folder: Path) -> Glossary:

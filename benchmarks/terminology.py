@@ -34,6 +34,7 @@ from collections import Counter
 from pathlib import Path
 
 import sacrebleu
+from glossary_terms import term_accuracy  # same folder: run as a script
 
 from pipeline.agreement import KINDS, analyse, problems
 from pipeline.articles import load_articles
@@ -73,15 +74,6 @@ def translate(method: str, texts: list[str], lang: str, glossary: Glossary, cach
     return run_engine(engine, texts, "en", lang, glossary, cache, edit=False)
 
 
-def coverage(glossary: Glossary, sources: list[str], outputs: list[str], lang: str):
-    needed = carried = 0
-    for source, output in zip(sources, outputs, strict=True):
-        wanted, present = glossary.coverage(source, output, lang)
-        needed += sum(wanted.values())
-        carried += sum(min(n, present[entry]) for entry, n in wanted.items())
-    return carried, needed
-
-
 def articles(glossary: Glossary, cache: Path) -> None:
     units = article_units()
     print(f"1. The five articles: {len(units)} distinct units per language")
@@ -97,7 +89,7 @@ def articles(glossary: Glossary, cache: Path) -> None:
             outputs = [t.text for t in translations]
             unknown = sum("unknown-words" in t.flags for t in translations)
             glued = sum("run-together" in t.flags for t in translations)
-            ok, needed = coverage(glossary, units, outputs, lang)
+            ok, needed = term_accuracy(glossary, units, outputs, lang)
             counts: Counter = Counter()
             for tokens in analyse(overlay.target_analyser, outputs):
                 counts.update({kind for kind, _ in problems(tokens, set(overlay.terms))})

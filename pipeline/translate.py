@@ -95,17 +95,14 @@ def run_engine(
             )
     if outputs is None:
         outputs = _protected(engine, prepared, source, target, glossary)
-    if not edit:
-        return (
-            outputs
-            if not engine.writes_target_language
-            else _read_back(texts, outputs, source, target, glossary, cache)
-        )
-    outputs = [
-        Translation(post_edit(text, out.text, target), out.flags) if out.text else out
-        for text, out in zip(texts, outputs, strict=True)
-    ]
-    return _read_back(texts, outputs, source, target, glossary, cache, unglue=True)
+    if not engine.writes_target_language:
+        return outputs
+    if edit:
+        outputs = [
+            Translation(post_edit(text, out.text, target), out.flags) if out.text else out
+            for text, out in zip(texts, outputs, strict=True)
+        ]
+    return _read_back(texts, outputs, source, target, glossary, cache, unglue=edit)
 
 
 def _read_back(
