@@ -437,31 +437,28 @@ def load_glossary(path: Path, languages: set[str]) -> Glossary:
             fix="see the format at the top of glossary.yaml (or pipeline/glossary.py)",
         ) from exc
 
-    entries: list[Entry] = []
     seen: dict[str, int] = {}
-    term_nodes = _items(root, "terms")
-    for index, term in enumerate(spec.terms):
-        line = term_nodes[index].start_mark.line + 1 if index < len(term_nodes) else 0
-        entry = _entry(term, ("terms", index), root, path, languages, line)
-        _register(entry, seen, path, line)
-        entries.append(entry)
-    keep_nodes = _items(root, "do_not_translate")
-    for index, item in enumerate(spec.do_not_translate):
-        keep = KeepSpec(term=item) if isinstance(item, str) else item
-        line = keep_nodes[index].start_mark.line + 1 if index < len(keep_nodes) else 0
-        entry = Entry(
-            {"default": keep.term}, {}, {}, keep.case_sensitive, True, keep.note, line, pos="np"
-        )
-        _register(entry, seen, path, line)
-        entries.append(entry)
-    vocabulary: list[Entry] = []
-    word_nodes = _items(root, "vocabulary")
-    for index, word in enumerate(spec.vocabulary):
-        line = word_nodes[index].start_mark.line + 1 if index < len(word_nodes) else 0
-        entry = _entry(word, ("vocabulary", index), root, path, languages, line)
-        _register(entry, seen, path, line)
-        vocabulary.append(entry)
-    return Glossary(entries, vocabulary, path)
+
+    def section(name: str, specs: list) -> list[Entry]:
+        """The section's entries, each registered (a duplicate anywhere is an error)."""
+        nodes = _items(root, name)
+        found = []
+        for index, item in enumerate(specs):
+            line = nodes[index].start_mark.line + 1 if index < len(nodes) else 0
+            if name == "do_not_translate":
+                keep = KeepSpec(term=item) if isinstance(item, str) else item
+                entry = Entry(
+                    {"default": keep.term}, {}, {}, keep.case_sensitive, True, keep.note, line,
+                    pos="np",
+                )  # fmt: skip
+            else:
+                entry = _entry(item, (name, index), root, path, languages, line)
+            _register(entry, seen, path, line)
+            found.append(entry)
+        return found
+
+    entries = section("terms", spec.terms) + section("do_not_translate", spec.do_not_translate)
+    return Glossary(entries, section("vocabulary", spec.vocabulary), path)
 
 
 def _entry(

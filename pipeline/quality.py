@@ -9,19 +9,17 @@ makes the command exit 1 (a CI gate); the others are reported.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from .catalog import APPROVED, read_catalog, state_of
+from .chrome import PYFORMAT_RE
 from .config import Config
 from .fsutil import shown
 from .glossary import load_glossary
 from .guard import CHECKS
 from .target_checks import analyser_for, check
 
-# A page-chrome string's variables ("%(date)s") are not words of either language.
-FORMAT_RE = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 ANALYSER_CHECKS = ("unknown-words", "run-together", "agreement")
 KNOWN = frozenset({*CHECKS, *ANALYSER_CHECKS, "glossary"})
 
@@ -72,8 +70,9 @@ def run_qa(config: Config, languages: tuple[str, ...] = (), article: str | None 
         analyser = analyser_for(source, code, glossary, config.cache_dir)
         found_by_analyser: list[set[str]] = [set() for _ in entries]
         if analyser is not None and entries:
-            english = [FORMAT_RE.sub("", m.id) for _, m in entries]
-            translated = [FORMAT_RE.sub("", m.string) for _, m in entries]
+            # A page-chrome string's variables ("%(date)s") are words of neither language.
+            english = [PYFORMAT_RE.sub("", m.id) for _, m in entries]
+            translated = [PYFORMAT_RE.sub("", m.string) for _, m in entries]
             found_by_analyser = check(analyser, glossary, code, english, translated)
         for (where, message), extra in zip(entries, found_by_analyser, strict=True):
             failed = [n for n, test in CHECKS.items() if test(message.id, message.string, code)]
