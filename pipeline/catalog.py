@@ -1,19 +1,29 @@
 """Per-article gettext catalogs: the meeting point of machine and human translation.
 
-A unit's state is written in gettext's own terms, so Poedit, Weblate or a text
-editor show and change it the usual way:
+A unit's state is written in gettext's own terms, so Poedit, Weblate, msgmerge
+or a text editor show and change it the usual way:
 
 =============  =====================================================
 untranslated   empty msgstr (the page shows the English)
-machine        ``#, fuzzy, mt-<engine>``: engine output, not reviewed
-stale          ``#, fuzzy`` with ``#| msgid`` (the English a human approved
-               has changed) or any other fuzzy entry a human left
+machine        fuzzy, and ``# pipeline-flags: mt-<engine>``: engine output,
+               not reviewed
+draft          fuzzy, from a human (a suggestion, or "needs work"): not
+               reviewed, for the English as it is
+stale          fuzzy with ``#| msgid``: the English the translation was made
+               for has changed (what msgmerge --previous writes)
 approved       not fuzzy and translated: a human has reviewed it
 =============  =====================================================
 
-Other flags (``unknown-words``, ``markup``...) are quality findings on top of
-the state. A human's translation is never replaced: machine output only fills
-empty entries, and a human text whose English changed stays as the entry's
+The pipeline's own flags (``mt-apertium``, ``unknown-words``, ``markup``...)
+travel in a translator comment, ``# pipeline-flags: ...``, because GNU gettext's
+tools keep only gettext's flags in ``#,`` and drop the rest, while every tool
+keeps translator comments. The unit's glossary hint (language-specific, so not
+in the template) is a translator comment too, ``# glossary: ...``: msgmerge
+replaces extracted comments with the template's. Files are written in gettext's
+canonical form (po_format.py), so a re-save by a gettext tool changes nothing.
+
+A human's translation is never replaced: machine output only fills empty
+entries, and a human text whose English changed stays as the entry's
 suggestion (stale) or as an obsolete ``#~`` entry.
 """
 
@@ -21,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import io
 import os
 import re
@@ -30,17 +41,27 @@ from pathlib import Path
 
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, denormalize, generate_po, normalize, read_po
+from babel.messages.pofile import PoFileError, denormalize, read_po
 
+from . import po_format
 from .errors import PipelineError
 from .fsutil import sha, write_if_changed
 from .po_check import FIX as PO_FIX
 from .po_check import check_po
+from .po_format import parse_header, read_layout
 from .segment import Unit
 
-UNTRANSLATED, MACHINE, STALE, APPROVED = "untranslated", "machine", "stale", "approved"
-STATES = (APPROVED, MACHINE, STALE, UNTRANSLATED)
+UNTRANSLATED, MACHINE, DRAFT, STALE, APPROVED = (
+    "untranslated",
+    "machine",
+    "draft",
+    "stale",
+    "approved",
+)
+STATES = (APPROVED, MACHINE, DRAFT, STALE, UNTRANSLATED)
 MT_PREFIX = "mt-"
+FLAGS_COMMENT = "pipeline-flags: "
+GLOSSARY_COMMENT = "glossary: "
 # A changed sentence keeps its old human translation as a suggestion when at least
 # this similar (difflib ratio) to the old English.
 SIMILARITY = 0.6
@@ -48,17 +69,30 @@ SIMILARITY = 0.6
 # of the length (two 1 MB "sentences" take minutes), and no real sentence is this long.
 SIMILAR_MAX_LENGTH = 4000
 WORD_RE = re.compile(r"\w+")
-# Strings are not wrapped (as `msgcat --no-wrap`): a changed sentence is a changed
-# line in git, and Babel's wrapping is most of the cost of writing catalogs.
-WIDTH = 0
 
 
 def state_of(message: Message) -> str:
     if not message.string:
         return UNTRANSLATED
-    if "fuzzy" in message.flags:
-        return MACHINE if any(f.startswith(MT_PREFIX) for f in message.flags) else STALE
-    return APPROVED
+    if "fuzzy" not in message.flags:
+        return APPROVED
+    if message.previous_id:
+        return STALE
+    return MACHINE if is_machine(message) else DRAFT
+
+
+def is_machine(message: Message) -> bool:
+    """Whether the text came from an engine (approved or not)."""
+    return any(f.startswith(MT_PREFIX) for f in message.flags)
+
+
+def is_gettext_flag(flag: str) -> bool:
+    """A flag GNU gettext's tools know, and so keep in ``#,``."""
+    return (
+        flag in ("fuzzy", "wrap", "no-wrap")
+        or flag.endswith("-format")
+        or flag.startswith("range:")
+    )
 
 
 def entries(catalog: Catalog) -> list[Message]:
@@ -89,7 +123,15 @@ def quality_flags(message: Message) -> list[str]:
 
 
 def is_human(message: Message) -> bool:
-    return state_of(message) in (APPROVED, STALE)
+    """A translation a person made or signed off (a machine draft msgmerge matched to
+    other English is not)."""
+    state = state_of(message)
+    return state in (APPROVED, DRAFT) or (state == STALE and not is_machine(message))
+
+
+def unit_id(slug: str, msgid: str) -> str:
+    """A unit's id across review, approve and XLIFF: ``<slug>.<hash of the English>``."""
+    return f"{slug}.{hashlib.sha1(msgid.encode('utf-8')).hexdigest()[:12]}"
 
 
 def catalog_path(translations_dir: Path, language: str, slug: str) -> Path:
@@ -120,7 +162,8 @@ def load_catalog(path: Path, locale: Locale) -> tuple[Catalog | None, str | None
 def parse_catalog(data: bytes, path: Path, locale: Locale) -> Catalog:
     """A PO file's bytes as a catalog; ``path`` is named in errors."""
     try:
-        check_po(data.decode("utf-8"), path)
+        text = data.decode("utf-8")
+        header = check_po(text, path)
         # Babel's reader refuses the previous msgid of an obsolete entry (``#~|``, which
         # msgmerge writes): read as ``#|`` it becomes the entry's previous_id below.
         data = OBSOLETE_PREVIOUS_RE.sub(b"#|", data)
@@ -136,9 +179,28 @@ def parse_catalog(data: bytes, path: Path, locale: Locale) -> Catalog:
         raise PipelineError(
             f"unreadable PO file ({exc})", path=path, fix="save it as UTF-8 or restore it from git"
         ) from exc
+    # What po_format writes back as it was: a tool's header fields, its line breaks.
+    catalog.header_fields = parse_header(header)  # type: ignore[attr-defined]
+    catalog.layout = read_layout(text)  # type: ignore[attr-defined]
     for message in [*entries(catalog), *catalog.obsolete.values()]:
         _recover_previous(message)
+        _read_comments(message)
     return catalog
+
+
+def _read_comments(message: Message) -> None:
+    """The pipeline's translator comments back into flags and the glossary hint."""
+    comments = []
+    for comment in message.user_comments:
+        if comment.startswith(FLAGS_COMMENT):
+            message.flags.update(
+                filter(None, map(str.strip, comment[len(FLAGS_COMMENT) :].split(",")))
+            )
+        elif comment.startswith(GLOSSARY_COMMENT):
+            message.auto_comments = [*message.auto_comments, comment]
+        else:
+            comments.append(comment)
+    message.user_comments = comments
 
 
 def _recover_previous(message: Message) -> None:
@@ -160,28 +222,119 @@ def _recover_previous(message: Message) -> None:
         message.previous_id = [denormalize("\n".join(fields["msgid"]))]
 
 
-def render_catalog(catalog: Catalog) -> bytes:
-    """The PO file's bytes: Babel's writer, plus ``#| msgid`` lines in GNU form.
+def _entry(catalog: Catalog, message: Message, obsolete: bool = False) -> list[str]:
+    """An entry in gettext's form: the pipeline's flags and the glossary hint as
+    translator comments, which every gettext tool keeps."""
+    hints = [c for c in message.auto_comments if c.startswith(GLOSSARY_COMMENT)]
+    extracted = [c for c in message.auto_comments if not c.startswith(GLOSSARY_COMMENT)]
+    ours = sorted(f for f in message.flags if not is_gettext_flag(f))
+    comments = [*message.user_comments, *hints]
+    if ours:
+        comments.append(FLAGS_COMMENT + ", ".join(ours))
+    gettext_flags = [f for f in message.flags if is_gettext_flag(f)]
+    layout = getattr(catalog, "layout", None)
+    plurals = catalog.num_plurals
+    return po_format.entry(message, comments, extracted, gettext_flags, plurals, layout, obsolete)
 
-    Babel wraps previous msgids like comments, splitting quoted strings across
-    lines; so they are written here, right before each entry's msgid. Obsolete
-    entries keep no previous msgid (Babel's reader rejects ``#~|``).
-    """
-    messages = iter(list(catalog))  # the header first, then entries in order
-    chunks = []
-    for chunk in generate_po(catalog, width=WIDTH, include_previous=False):
-        if chunk.startswith("msgid "):
-            message = next(messages, None)
-            if message is not None and message.previous_id:
-                lines = normalize(message.previous_id[0], width=WIDTH).splitlines()
-                chunks.append(f"#| msgid {lines[0]}\n")
-                chunks.extend(f"#| {line}\n" for line in lines[1:])
-        chunks.append(chunk)
-    return "".join(chunks).encode("utf-8")
+
+def render_catalog(catalog: Catalog, template_date: str | None = None) -> bytes:
+    """The PO file's bytes in gettext's layout, the line breaks it had kept.
+
+    ``template_date``: the POT-Creation-Date of the template it was merged from
+    (as msgmerge writes it), so that msgmerge with that template changes nothing."""
+    layout = getattr(catalog, "layout", None)
+    fields = header_fields(catalog)
+    if template_date is not None:
+        fields = [(k, template_date if k == "POT-Creation-Date" else v) for k, v in fields]
+    blocks = [po_format.header(catalog.header_comment, fields, layout=layout)]
+    blocks += [_entry(catalog, m) for m in entries(catalog)]
+    blocks += [_entry(catalog, m, obsolete=True) for m in catalog.obsolete.values()]
+    return po_format.document(blocks)
+
+
+TEMPLATES = "templates"  # translations/templates/<slug>.pot, as Weblate and sphinx-intl lay out
+POT_DATE_RE = re.compile(r'^"POT-Creation-Date: (.*)\\n"$', re.MULTILINE)
+
+
+def template_path(translations_dir: Path, slug: str) -> Path:
+    return translations_dir / TEMPLATES / f"{slug}.pot"
+
+
+def template_date(path: Path) -> str:
+    """The template's POT-Creation-Date: kept while it exists (a stable file), else now."""
+    try:
+        found = POT_DATE_RE.search(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        found = None
+    return found.group(1) if found else _date(_creation_date())
+
+
+def render_template(messages: Iterable[Message], project: str, source: str, date: str) -> bytes:
+    """The English of a catalog as a POT file: what msgmerge and Weblate update from.
+
+    Its extracted comments, references and order are the catalogs', so
+    ``msgmerge --previous <catalog> <template>`` of a current catalog changes nothing."""
+    comment = (
+        f"# Template of {source}: the English of its translation units.\n"
+        "# Written by `pipeline publish`; do not edit. Catalogs are merged from it."
+    )
+    fields = [
+        ("Project-Id-Version", f"{project} 1"),
+        ("Report-Msgid-Bugs-To", ""),
+        ("POT-Creation-Date", date),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=UTF-8"),
+        ("Content-Transfer-Encoding", "8bit"),
+    ]
+    blocks = [po_format.header(comment, fields, fuzzy=True)]
+    for message in messages:
+        extracted = [c for c in message.auto_comments if not c.startswith(GLOSSARY_COMMENT)]
+        gettext_flags = [f for f in message.flags if is_gettext_flag(f) and f != "fuzzy"]
+        blocks.append(po_format.entry(message, [], extracted, gettext_flags, plurals=0))
+    return po_format.document(blocks)
 
 
 def write_catalog(path: Path, catalog: Catalog) -> bool:
     return write_if_changed(path, render_catalog(catalog))
+
+
+def gettext_language(locale: Locale) -> str:
+    """The ``Language:`` value gettext tools expect: ll or ll_CC ("zh_CN", not "zh_Hans_CN")."""
+    return "_".join(p for p in (locale.language, locale.territory) if p)
+
+
+def header_fields(catalog: Catalog) -> list[tuple[str, str]]:
+    """The header as written: the fields the file had (a tool's own, like ``X-Generator``,
+    included), with the pipeline's where it had none, in the order gettext's tools
+    write them (so msgmerge, Poedit or Weblate reorder nothing)."""
+    kept = list(getattr(catalog, "header_fields", []))
+    version = f" {catalog.version}" if catalog.version else ""
+    ours = [
+        ("Project-Id-Version", catalog.project + version),
+        ("Report-Msgid-Bugs-To", ""),
+        ("POT-Creation-Date", _date(catalog.creation_date)),
+        ("PO-Revision-Date", _date(catalog.revision_date)),
+        ("Last-Translator", catalog.last_translator),
+        ("Language-Team", catalog.language_team),
+        ("Language", gettext_language(catalog.locale) if catalog.locale else ""),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=UTF-8"),
+        ("Content-Transfer-Encoding", "8bit"),
+        ("Plural-Forms", catalog.plural_forms),
+    ]
+    # Babel wrote this before; the rest of ours are the template's (as msgmerge has them).
+    kept = [(k, v) for k, v in kept if not (k == "Generated-By" and v.startswith("Babel"))]
+    owned = {"Project-Id-Version", "Report-Msgid-Bugs-To", "Language", "Content-Type"}
+    values = dict(ours)
+    names = {k for k, _ in kept}
+    fields = [(k, values[k] if k in owned else v) for k, v in kept]
+    fields += [(k, v) for k, v in ours if k not in names]
+    order = [k for k, _ in ours]
+    return sorted(fields, key=lambda f: order.index(f[0]) if f[0] in order else len(order))
+
+
+def _date(value: dt.datetime | str) -> str:
+    return value.strftime("%Y-%m-%d %H:%M%z") if isinstance(value, dt.datetime) else value
 
 
 def _creation_date() -> dt.datetime:
@@ -210,6 +363,10 @@ def new_catalog(old: Catalog | None, locale: Locale, project: str, source: str) 
         language_team=old.language_team if old else f"{locale.english_name} <LL@li.org>",
         fuzzy=False,
     )
+    if old is not None:  # what a tool wrote in the header stays (see header_fields)
+        catalog.header_fields = getattr(old, "header_fields", [])  # type: ignore[attr-defined]
+        catalog.layout = getattr(old, "layout", None)  # type: ignore[attr-defined]
+        catalog.header_comment = old.header_comment or catalog.header_comment
     return catalog
 
 
@@ -283,6 +440,22 @@ def _copy(message: Message, msgid: str) -> Message:
     )
 
 
+def template_entries(units: list[Unit], source: str) -> dict[str, Message]:
+    """An article's distinct English texts as untranslated entries, in order, with
+    every place each occurs and the unit's note: the template's entries, and the
+    frame every language's catalog is merged into."""
+    found: dict[str, Message] = {}
+    for unit in units:
+        if unit.text in found:
+            found[unit.text].locations.append((source, unit.line))
+        else:
+            notes = [unit.note] if unit.note else []
+            found[unit.text] = Message(
+                unit.text, "", locations=[(source, unit.line)], auto_comments=notes
+            )
+    return found
+
+
 def merge(
     old: Catalog | None,
     units: list[Unit],
@@ -305,17 +478,15 @@ def merge(
     orphans = Similar([m for m in previous.values() if m.id not in current_ids and is_human(m)])
 
     memory.prefetch(u.text for u in units if u.text not in previous)
-    for unit in units:
-        if unit.text in fresh:
-            fresh[unit.text].locations.append((source, unit.line))
-            continue
-        kept = previous.get(unit.text)
-        if refresh and kept is not None and state_of(kept) == MACHINE:
-            kept = None
-        message = _carry(unit.text, kept, orphans, memory, refresh)
-        message.locations = [(source, unit.line)]
-        message.auto_comments = [unit.note] if unit.note else []
-        fresh[unit.text] = message
+    for text, english in template_entries(units, source).items():
+        kept = previous.get(text)
+        state = state_of(kept) if kept is not None else UNTRANSLATED
+        if (state == MACHINE and refresh) or (state == STALE and not is_human(kept)):
+            kept = None  # a draft to redo, or one msgmerge matched to other English
+        message = _carry(text, kept, orphans, memory, refresh)
+        message.locations = english.locations
+        message.auto_comments = english.auto_comments
+        fresh[text] = message
 
     # Nothing with a translation is thrown away: it becomes an obsolete entry.
     for message in previous.values():

@@ -148,6 +148,7 @@ def status(project: Path, languages: tuple[str, ...]) -> None:
         "total",
         "approved",
         "machine",
+        "draft",
         "stale",
         "untransl.",
         "flagged",
@@ -160,6 +161,7 @@ def status(project: Path, languages: tuple[str, ...]) -> None:
             r.total,
             r.approved,
             r.machine,
+            r.draft,
             r.stale,
             r.untranslated,
             r.flagged,
@@ -329,18 +331,34 @@ def models_install(what: tuple[str, ...]) -> None:
 @click.option("--lang", "language", required=True, help="Language to review.")
 @click.option("--article", help="Only this article (slug).")
 @click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice(["machine", "draft", "stale", "approved"]),
+    help="Only units in this state (repeatable).",
+)
+@click.option("--flag", "flags", multiple=True, help="Only units with this flag (repeatable).")
+@click.option(
     "--html",
     "html_path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a self-contained HTML report here.",
 )
-def review(project: Path, language: str, article: str | None, html_path: Path | None) -> None:
-    """Units that need a human: machine output, stale and flagged translations."""
+def review(
+    project: Path,
+    language: str,
+    article: str | None,
+    states: tuple[str, ...],
+    flags: tuple[str, ...],
+    html_path: Path | None,
+) -> None:
+    """Units that need a human, most visible first: titles and headings, flagged units,
+    stale and draft translations, machine output."""
     from .fsutil import write_if_changed
     from .review import format_terminal, render_report, review_items
 
     config = load_config(project)
-    items = review_items(config, language, article)
+    items = review_items(config, language, article, states, flags)
     click.echo(format_terminal(items), nl=False)
     click.echo(f"{len(items)} units to review")
     if html_path is not None:
@@ -352,15 +370,38 @@ def review(project: Path, language: str, article: str | None, html_path: Path | 
 @main.command()
 @project_option
 @click.option("--lang", "language", required=True, help="Language to approve.")
-@click.option("--article", required=True, help="Article (slug) whose listed units to approve.")
-def approve(project: Path, language: str, article: str) -> None:
-    """Approve the machine and stale units `pipeline review` lists for one article."""
+@click.option("--article", help="Article (slug) whose listed units to approve.")
+@click.option(
+    "--unit", "units", multiple=True, help="A unit id as `pipeline review` shows it (repeatable)."
+)
+@click.option(
+    "--include-flagged", is_flag=True, help="Approve flagged units too (after reading them)."
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be approved; change nothing.")
+def approve(
+    project: Path,
+    language: str,
+    article: str | None,
+    units: tuple[str, ...],
+    include_flagged: bool,
+    dry_run: bool,
+) -> None:
+    """Approve the units `pipeline review` lists for an article, or the units named.
+
+    Flagged units are left for a reader unless --include-flagged is given."""
     from .review import approve as run
 
-    result = run(load_config(project), language, article)
+    result = run(load_config(project), language, article, units, include_flagged, dry_run)
     for reason in result.skipped:
         click.echo(f"not approved: {reason}", err=True)
-    click.echo(f"{result.approved} units approved; run `pipeline publish` to update the pages")
+    if dry_run:
+        for uid in result.approved:
+            click.echo(f"would approve {uid}")
+        click.echo(f"{len(result.approved)} units would be approved (dry run: nothing written)")
+    else:
+        click.echo(
+            f"{len(result.approved)} units approved; run `pipeline publish` to update the pages"
+        )
 
 
 @main.group()
@@ -386,7 +427,11 @@ def xliff_export(project: Path, language: str, article: str | None, output: Path
 @project_option
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def xliff_import(project: Path, file: Path) -> None:
-    """Bring translations back from an XLIFF 2.0 file (approved units are kept)."""
+    """Bring translations back from an XLIFF 2.0 file (approved units are kept).
+
+    Units that cannot be taken (codes that differ from the English, English that
+    changed since the export) are listed with their line; the exit status is then 1,
+    after the others are imported."""
     from .xliff import import_xliff
 
     report = import_xliff(load_config(project), file)
@@ -395,3 +440,5 @@ def xliff_import(project: Path, file: Path) -> None:
     click.echo(
         f"{report.approved} approved, {report.suggested} suggestions, {len(report.refused)} refused"
     )
+    if report.refused:
+        raise SystemExit(1)

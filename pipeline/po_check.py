@@ -31,6 +31,7 @@ class _Entry:
     keywords: list[str] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
     msgid: list[str] = field(default_factory=list)
+    msgstr: list[str] = field(default_factory=list)
 
     def key(self) -> tuple[str, str]:
         return "".join(self.context), "".join(self.msgid)
@@ -40,9 +41,16 @@ def _unquote(string: str) -> str:
     return re.sub(r"\\(.)", lambda m: ESCAPES[m.group(1)], string[1:-1])
 
 
-def check_po(text: str, path: Path) -> None:
-    """Raise PipelineError at the first line that msgfmt would reject."""
-    _no_duplicates(_entries(text, path), path)
+def check_po(text: str, path: Path) -> str:
+    """Raise PipelineError at the first line that msgfmt would reject.
+
+    Returns the header's msgstr ('' if there is none): Babel's reader keeps only
+    the fields it knows, and a tool's own (``X-Generator``) must be written back.
+    """
+    entries = _entries(text, path)
+    _no_duplicates(entries, path)
+    header = next((e for e in entries if e.key() == ("", "") and not e.obsolete), None)
+    return "".join(header.msgstr) if header else ""
 
 
 def msgid_lines(text: str, path: Path) -> dict[str, int]:
@@ -116,7 +124,9 @@ def _entries(text: str, path: Path) -> list[_Entry]:
         if keyword == "msgid":
             entry.line = number
         entry.keywords.append(keyword)
-        target = {"msgctxt": entry.context, "msgid": entry.msgid}.get(keyword, [])
+        target = {"msgctxt": entry.context, "msgid": entry.msgid, "msgstr": entry.msgstr}.get(
+            keyword, []
+        )
         target.append(value)
     complete(len(text.splitlines()))
     return entries

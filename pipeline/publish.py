@@ -32,8 +32,10 @@ from mdformat.renderer import MDRenderer
 from .articles import Article, load_articles
 from .catalog import (
     APPROVED,
+    DRAFT,
     STALE,
     STATES,
+    TEMPLATES,
     UNTRANSLATED,
     Memory,
     catalog_path,
@@ -45,7 +47,11 @@ from .catalog import (
     new_catalog,
     read_catalog,
     render_catalog,
+    render_template,
     state_of,
+    template_date,
+    template_entries,
+    template_path,
 )
 from .chrome import CHROME, fill_chrome, format_errors, merge_chrome, to_engine, translations
 from .config import Config, Language, check_output_dir
@@ -253,22 +259,28 @@ def _publish(
             check,
             refresh,
         )
+        # The page chrome's template: the same English in every language's catalog.
+        chrome_template = template_path(config.translations_dir, CHROME)
+        date = template_date(chrome_template)
+        if plans:
+            pot = render_template(
+                entries(plans[0].chrome), config.site_name, "pipeline/templates", date
+            )
+            writer.write(chrome_template, pot)
         for plan in plans:
             if check and plan.pending and plan.choice and plan.choice.engine:
                 result.hints.append(
                     f"{len(plan.pending)} {plan.language.code} units need translating"
                 )
                 result.written.append(config.translations_dir / plan.language.code)
-            chrome_data = render_catalog(plan.chrome)
+            chrome_data = rendered = render_catalog(plan.chrome, date)
             chrome_path = catalog_path(config.translations_dir, plan.language.code, CHROME)
             try:
                 writer.write(chrome_path, chrome_data, expect=plan.chrome_read)
             except ChangedOnDisk as exc:
                 result.errors.append(str(exc))
                 chrome_data = b""  # not what is on disk: the next publish merges it
-            result.errors.extend(
-                format_errors(plan.chrome, chrome_path, config.root, render_catalog(plan.chrome))
-            )
+            result.errors.extend(format_errors(plan.chrome, chrome_path, config.root, rendered))
             plan.chrome_changed = manifest.chrome.get(plan.language.code) != sha(chrome_data)
             manifest.chrome[plan.language.code] = sha(chrome_data)
             result.redone[plan.language.code] = len(plan.catalogs)
@@ -315,6 +327,7 @@ def _probe_outputs(config: Config, targets: list[Language], outputs: Outputs) ->
     codes = [config.source_language.code, *(lang.code for lang in targets)]
     folders = [out, *(out / code for code in codes)]
     folders += [config.translations_dir / lang.code for lang in targets]
+    folders.append(config.translations_dir / TEMPLATES)
     if outputs.markdown is not None:
         folders += [outputs.markdown / code for code in codes]
     for folder in folders:
@@ -353,7 +366,7 @@ def markup_problems(catalog: Catalog, path: Path, root: Path, data: bytes) -> li
     for message in entries(catalog):
         if not isinstance(message.id, str) or not message.string:
             continue
-        if state_of(message) not in (APPROVED, STALE):
+        if state_of(message) not in (APPROVED, DRAFT, STALE):
             continue  # machine output: the guard flags it
         try:
             check_codes(message.string, codes_of(message.id))
@@ -620,15 +633,23 @@ class _Finish:
         if slug in self.changed_sources:
             return True
         codes = [self.config.source_language.code, *(p.language.code for p in self.plans)]
+        if not template_path(self.config.translations_dir, slug).exists():
+            return True
         return any(p.chrome_changed or slug in p.catalogs for p in self.plans) or any(
             self.page_due(code, slug, False) for code in codes
         )
 
     def __call__(self, article: Article) -> ArticleOutcome:
-        """Catalogs are written last: a page that cannot be written leaves them as they were."""
+        """Catalogs and the template are written last: a page that cannot be written
+        leaves them as they were."""
         slug = article.slug
         outcome, writer = ArticleOutcome(), Writer(self.dry_run)
         catalogs: dict[str, tuple[Path, bytes, str | None]] = {}  # language -> path, data, read
+        template = template_path(self.config.translations_dir, slug)
+        date = template_date(template)
+        english = template_entries(self.units(slug), str(article.path))
+        project = f"{self.config.site_name} {slug}"
+        pot = render_template(english.values(), project, str(article.path), date)
         for plan in self.plans:
             catalog = plan.catalogs.get(slug)
             if catalog is None:
@@ -641,7 +662,7 @@ class _Finish:
             messages = entries(catalog)
             fill(messages, plan.results)
             check_glossary(messages, self.glossary, code)
-            data = render_catalog(catalog)
+            data = render_catalog(catalog, date)
             catalogs[code] = path, data, plan.read[slug]
             outcome.taught[code] = contribution(catalog)
             record = _record(catalog, self.units.texts(slug), data, outcome.taught[code])
@@ -667,6 +688,7 @@ class _Finish:
                     record.meta = meta
                     outcome.records[code] = record
 
+        writer.write(template, pot)
         for code, (path, data, read) in catalogs.items():
             try:
                 writer.write(path, data, expect=read)
@@ -740,6 +762,7 @@ def _write_site(
     for slug in set(manifest.sources) - {a.slug for a in articles}:
         for language in ctx.languages:  # pages of an article that left source/
             writer.remove(out / language.code / slug / "index.html")
+        writer.remove(template_path(config.translations_dir, slug))
     writer.text(out / "index.html", render_root(ctx))
     writer.text(out / "sitemap.xml", render_sitemap(ctx, [a.slug for a in articles]))
     css = (resources.files("pipeline") / "static" / "site.css").read_text(encoding="utf-8")

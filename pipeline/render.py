@@ -22,7 +22,16 @@ from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from .catalog import APPROVED, MACHINE, STALE, UNTRANSLATED, entries, quality_flags, state_of
+from .catalog import (
+    APPROVED,
+    DRAFT,
+    MACHINE,
+    STALE,
+    UNTRANSLATED,
+    entries,
+    quality_flags,
+    state_of,
+)
 from .config import Config, Language
 from .guard import BLOCKING
 from .markdown import markdown
@@ -30,7 +39,7 @@ from .reassemble import Placed, reassemble
 from .segment import Document, Piece
 
 # Worst first: a block or page shows the worst state of its units.
-SEVERITY = {UNTRANSLATED: 0, STALE: 1, MACHINE: 2, APPROVED: 3}
+SEVERITY = {UNTRANSLATED: 0, STALE: 1, MACHINE: 2, DRAFT: 3, APPROVED: 4}
 ORIGINAL = "original"
 
 

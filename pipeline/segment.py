@@ -76,6 +76,8 @@ class Document:
             note = notes.get(slot.kind, "")
             if slot.kind == "meta":
                 note += slot.name
+            elif slot.kind == "inline" and getattr(slot.block, "type", "") == "heading_open":
+                note = "heading"  # shown to translators; review lists headings first
             out.extend(Unit(p.text, p.line, note) for p in slot.pieces if p.translatable)
         return out
 

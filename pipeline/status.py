@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .articles import load_articles
 from .catalog import catalog_path, count_states, quality_flags, read_catalog
+from .chrome import CHROME, extract_messages
 from .config import Config
 from .segment import segment
 
@@ -17,6 +18,7 @@ class Row:
     total: int
     approved: int
     machine: int
+    draft: int
     stale: int
     untranslated: int
     flagged: int
@@ -27,24 +29,23 @@ def status(config: Config, languages: tuple[str, ...] = ()) -> list[Row]:
     """One row per language and article, counting the article's current units.
 
     Units with no catalog entry yet (a publish has not run since the English
-    changed) count as untranslated.
+    changed) count as untranslated. The page chrome (menus, banners, labels) is
+    the last row of each language, as article ``_site``.
     """
     articles = load_articles(config.source_dir, config.root)
     targets = [config.language(c) for c in languages] or list(config.languages)
     units = {a.slug: list(dict.fromkeys(u.text for u in segment(a).units())) for a in articles}
+    units[CHROME] = [message for message, _, _ in extract_messages()]
     rows = []
     for language in targets:
-        for article in articles:
-            path = catalog_path(config.translations_dir, language.code, article.slug)
+        for slug, texts in units.items():
+            path = catalog_path(config.translations_dir, language.code, slug)
             catalog = read_catalog(path, language.locale)
-            counts = count_states(units[article.slug], catalog)
-            messages = [catalog.get(t) for t in units[article.slug]] if catalog else []
+            counts = count_states(texts, catalog)
+            messages = [catalog.get(t) for t in texts] if catalog else []
             flagged = sum(bool(m and quality_flags(m)) for m in messages)
             glossary = sum(bool(m and "glossary" in m.flags) for m in messages)
-            total = len(units[article.slug])
             rows.append(
-                Row(
-                    language.code, article.slug, total, **counts, flagged=flagged, glossary=glossary
-                )
+                Row(language.code, slug, len(texts), **counts, flagged=flagged, glossary=glossary)
             )
     return rows

@@ -27,6 +27,8 @@ if [ "${1:-}" = "--test" ]; then
   command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
   # GNU gettext: catalogs are checked against msgfmt and re-saved by msgcat/msgmerge.
   command -v msgfmt >/dev/null 2>&1 || need_apt+=(gettext)
+  # xmllint validates XLIFF exports against the OASIS schema.
+  command -v xmllint >/dev/null 2>&1 || need_apt+=(libxml2-utils)
   # chattr, to make a folder unwritable even for root in the hostile-input tests.
   command -v chattr >/dev/null 2>&1 || need_apt+=(e2fsprogs)
 fi
