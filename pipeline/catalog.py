@@ -222,11 +222,16 @@ def _recover_previous(message: Message) -> None:
         message.previous_id = [denormalize("\n".join(fields["msgid"]))]
 
 
+def extracted_comments(message: Message) -> list[str]:
+    """The ``#.`` comments: the notes about the English (template and catalogs alike)."""
+    return [c for c in message.auto_comments if not c.startswith(GLOSSARY_COMMENT)]
+
+
 def _entry(catalog: Catalog, message: Message, obsolete: bool = False) -> list[str]:
     """An entry in gettext's form: the pipeline's flags and the glossary hint as
     translator comments, which every gettext tool keeps."""
     hints = [c for c in message.auto_comments if c.startswith(GLOSSARY_COMMENT)]
-    extracted = [c for c in message.auto_comments if not c.startswith(GLOSSARY_COMMENT)]
+    extracted = extracted_comments(message)
     ours = sorted(f for f in message.flags if not is_gettext_flag(f))
     comments = [*message.user_comments, *hints]
     if ours:
@@ -288,7 +293,7 @@ def render_template(messages: Iterable[Message], project: str, source: str, date
     ]
     blocks = [po_format.header(comment, fields, fuzzy=True)]
     for message in messages:
-        extracted = [c for c in message.auto_comments if not c.startswith(GLOSSARY_COMMENT)]
+        extracted = extracted_comments(message)
         gettext_flags = [f for f in message.flags if is_gettext_flag(f) and f != "fuzzy"]
         blocks.append(po_format.entry(message, [], extracted, gettext_flags, plurals=0))
     return po_format.document(blocks)

@@ -28,6 +28,7 @@ from .catalog import (
     STALE,
     catalog_path,
     entries,
+    extracted_comments,
     load_catalog,
     quality_flags,
     read_catalog,
@@ -133,7 +134,7 @@ def review_items(
                 previous,
                 word_diff(previous, message.id) if previous else [],
                 unit_id(a.slug, message.id),
-                [c for c in comments if not c.startswith(GLOSSARY_COMMENT)],
+                extracted_comments(message),
             )
             if states and item.state not in states:
                 continue
