@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from .config import load_config
+from .engines import ENGINES
 from .errors import PipelineError
 from .fsutil import shown
 
@@ -21,6 +22,23 @@ project_option = click.option(
     show_default=True,
     help="Folder holding pyproject.toml.",
 )
+
+
+class EngineName(click.ParamType):
+    """An engine's name, checked when the command line is read: a typo is a usage
+    error (exit 2) even when there is nothing to translate."""
+
+    name = "engine"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(sorted(ENGINES)) + "]"
+
+    def convert(self, value, param, ctx) -> str:
+        if value not in ENGINES:
+            self.fail(
+                f"unknown engine {value!r} (engines: {', '.join(sorted(ENGINES))})", param, ctx
+            )
+        return value
 
 
 class PipelineGroup(click.Group):
@@ -55,7 +73,11 @@ def main() -> None:
 @main.command()
 @project_option
 @click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
-@click.option("--engine", help="Use this engine instead of the configured order.")
+@click.option(
+    "--engine",
+    type=EngineName(),
+    help="Use this engine instead of the configured order.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
 @click.option(
     "--review-marks",
@@ -182,7 +204,11 @@ def status(project: Path, languages: tuple[str, ...]) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--to", "target", required=True, help="Target language code, e.g. es.")
 @click.option("--from", "source", default="en", show_default=True, help="Source language code.")
-@click.option("--engine", help="Engine name; default: the language's configured order.")
+@click.option(
+    "--engine",
+    type=EngineName(),
+    help="Engine name; default: the language's configured order.",
+)
 @click.option(
     "--format", "fmt", type=click.Choice(["html", "markdown"]), default="html", show_default=True
 )

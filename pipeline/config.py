@@ -10,12 +10,17 @@ from babel import Locale, UnknownLocaleError
 
 from .errors import PipelineError
 
+DEFAULT_MIN_COVERAGE = 0.8
+
 
 @dataclass(frozen=True)
 class Language:
     code: str  # the site's language code, used in paths and hreflang ("es", "zh")
     locale: Locale  # the Babel locale for plural forms, names and formatting
     engines: tuple[str, ...]  # engine names in order of preference
+    # Below this share of translated units an article's page in this language is
+    # not advertised (no hreflang, not in the sitemap, noindex) and says so.
+    min_coverage: float = DEFAULT_MIN_COVERAGE
 
     @property
     def native_name(self) -> str:
@@ -78,6 +83,16 @@ def _locale(value: object, where: str, pyproject: Path) -> Locale:
         ) from exc
 
 
+def _coverage(value: object, where: str, pyproject: Path) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise PipelineError(
+            f"{where}: min_coverage = {value!r} is not a share between 0 and 1",
+            path=pyproject,
+            fix="write min_coverage = 0.8 (80% of an article's units translated)",
+        )
+    return float(value)
+
+
 def _folder(value: object, key: str, root: Path, pyproject: Path) -> Path:
     """A folder setting: a path inside the project, other than the project itself."""
     folder = (root / str(value)).resolve()
@@ -129,6 +144,9 @@ def load_config(root: Path) -> Config:
             path=pyproject,
             fix="add [tool.pipeline] with languages (see README)",
         )
+    default_coverage = _coverage(
+        settings.get("min_coverage", DEFAULT_MIN_COVERAGE), "[tool.pipeline]", pyproject
+    )
     languages = []
     for code, spec in sorted(settings.get("languages", {}).items()):
         if not isinstance(spec, dict) or "locale" not in spec:
@@ -144,7 +162,9 @@ def load_config(root: Path) -> Config:
                 path=pyproject,
             )
         where = f"[tool.pipeline.languages.{code}]"
-        languages.append(Language(code, _locale(spec["locale"], where, pyproject), tuple(engines)))
+        coverage = _coverage(spec.get("min_coverage", default_coverage), where, pyproject)
+        locale = _locale(spec["locale"], where, pyproject)
+        languages.append(Language(code, locale, tuple(engines), coverage))
     if not languages:
         raise PipelineError(
             "no target languages configured",

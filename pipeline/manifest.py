@@ -25,7 +25,7 @@ from .errors import PipelineError
 from .fsutil import sha
 
 STATE = Path(".pipeline-cache") / "state.sqlite"
-FORMAT = 4
+FORMAT = 5
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS memory (
@@ -57,6 +57,14 @@ class ArticleRecord:
     untranslated: int
     memory_sha: str = ""  # hash of what this catalog teaches the memory
     problems: list[str] = field(default_factory=list)  # refused human translations
+    # Units its page shows in English: untranslated, or a machine draft the guard stopped.
+    english: int = 0
+
+    @property
+    def coverage(self) -> float:
+        """The share of the article's units its page shows translated."""
+        total = sum(self.counts.values())
+        return 1.0 if not total else 1 - self.english / total
 
 
 class Manifest:

@@ -73,12 +73,16 @@ from .parallel import cores, fork_map
 from .placeholders import PLACEHOLDER_RE, PlaceholderMismatch, check_codes, codes_of
 from .po_check import msgid_lines
 from .render import (
+    NOT_TRANSLATED,
     SiteContext,
     article_state,
+    english_units,
     mark_blocks,
     render_article,
     render_language_index,
     render_root,
+    standing,
+    title_mark,
     translate_document,
 )
 from .segment import Document, Unit, segment
@@ -120,9 +124,16 @@ class PublishResult:
     wall_seconds: float = 0.0
     redone: dict[str, int] = field(default_factory=dict)  # language -> articles redone
     errors: list[str] = field(default_factory=list)  # human translations refused (file:line)
+    # language -> units its pages show in English (untranslated, or stopped by the guard)
+    english: dict[str, int] = field(default_factory=dict)
+    missing_engines: dict[str, str] = field(default_factory=dict)  # language -> why none runs
+    not_advertised: dict[str, list[str]] = field(default_factory=dict)  # language -> slugs
 
     def summary(self) -> dict:
         return {
+            "units_in_english": self.english,
+            "missing_engines": self.missing_engines,
+            "not_advertised": self.not_advertised,
             "wall_seconds": round(self.wall_seconds, 3),
             "engine_seconds": round(self.engine_seconds, 3),
             "units_sent": self.sent,
@@ -312,6 +323,7 @@ def _publish(
                 for state, count in record.counts.items():
                     totals[state] += count
             result.states[plan.language.code] = totals
+        _report_english(config, plans, engine, result)
         manifest.sources = {a.slug: a.sha for a in articles}
         if not check:
             manifest.save()
@@ -319,6 +331,38 @@ def _publish(
         return result
     finally:
         manifest.close()
+
+
+def _report_english(
+    config: Config, plans: list[LanguagePlan], engine: str | None, result: PublishResult
+) -> None:
+    """On every run, a no-op included: each language's units still shown in English,
+    whether an engine could translate them, and the articles not advertised in it."""
+    source = config.source_language.code
+    for plan in plans:
+        language, code = plan.language, plan.language.code
+        result.english[code] = sum(record.english for record in plan.records.values())
+        untranslated = result.states[code][UNTRANSLATED]
+        below = sorted(
+            slug
+            for slug, record in plan.records.items()
+            if _standing(record, language) == NOT_TRANSLATED
+        )
+        if below:
+            result.not_advertised[code] = below
+            result.hints.append(
+                f"{code}: {len(below)} of {len(plan.records)} articles are less than "
+                f"{language.min_coverage:.0%} translated and are not published as {code} pages "
+                f"(noindex, left out of hreflang and the sitemap)"
+            )
+        if not untranslated:
+            continue
+        choice = plan.choice or choose_engine(source, language, engine, config.engine_options)
+        if choice.engine is None:
+            result.missing_engines[code] = choice.hint(source, code)
+            result.hints.append(
+                f"{code}: {untranslated} units shown in English: {choice.hint(source, code)}"
+            )
 
 
 def _probe_outputs(config: Config, targets: list[Language], outputs: Outputs) -> None:
@@ -381,11 +425,18 @@ def markup_problems(catalog: Catalog, path: Path, root: Path, data: bytes) -> li
     return problems
 
 
+def _standing(record: ArticleRecord, language: Language) -> str:
+    return standing(record.state, record.coverage, language)
+
+
 def _record(catalog: Catalog, texts: list[str], data: bytes, taught: dict) -> ArticleRecord:
     counts = count_states(texts, catalog)
     state = article_state(texts, catalog)
     memory_sha = contribution_sha(taught)
-    return ArticleRecord(sha(data), state, {}, counts, counts[UNTRANSLATED], memory_sha)
+    english = english_units(texts, catalog)
+    return ArticleRecord(
+        sha(data), state, {}, counts, counts[UNTRANSLATED], memory_sha, english=english
+    )
 
 
 def plan_language(
@@ -524,11 +575,7 @@ def _translate(
         return
     chosen = plan.choice.engine if plan.choice else None
     if chosen is None:
-        hint = plan.choice.hint(source, code) if plan.choice else ""
-        if plan.pending:
-            with lock:
-                result.hints.append(f"{len(plan.pending)} {code} units shown in English: {hint}")
-        return
+        return  # _report_english says so, on every run
     units = len(plan.pending) + len(plan.chrome_pending)
     report(f"{code}: translating {units} units with {chosen.name}")
     texts = [*plan.pending, *(to_engine(t) for t in plan.chrome_pending)]
@@ -583,9 +630,11 @@ def _site_context(
             if record is None:  # unknown to the manifest: from the catalog on disk
                 path = catalog_path(config.translations_dir, language.code, article.slug)
                 catalog = read_catalog(path, language.locale)
-                state = article_state(units.texts(article.slug), catalog)
+                texts = units.texts(article.slug)
+                english = english_units(texts, catalog) / len(texts) if texts else 0
+                state = standing(article_state(texts, catalog), 1 - english, language)
             else:
-                state = record.state
+                state = _standing(record, language)
             states[(language.code, article.slug)] = state
     return SiteContext(config, chrome, states, review_marks)
 
@@ -668,12 +717,12 @@ class _Finish:
             record = _record(catalog, self.units.texts(slug), data, outcome.taught[code])
             record.problems = markup_problems(catalog, path, self.config.root, data)
             outcome.records[code] = plan.records[slug] = record
-            self.ctx.states[(code, slug)] = record.state
+            self.ctx.states[(code, slug)] = _standing(record, plan.language)
 
         doc = segment(article)
         english = self.config.source_language
         if self.page_due(english.code, slug, slug in self.changed_sources):
-            html = render_article(self.ctx, english, doc, article.translatable_meta, None, False)
+            html = render_article(self.ctx, english, doc, article.translatable_meta, None, set())
             writer.text(self.out / english.code / slug / "index.html", html)
         for plan in self.plans:
             code = plan.language.code
@@ -718,9 +767,11 @@ def _write_site(
     Returns the errors found: catalogs someone else saved during the publish."""
     out = outputs.site or config.output_dir
     ctx = _site_context(config, articles, units, plans, manifest, outputs.review_marks)
+    languages = {lang.code: lang for lang in config.languages}
     previous_states = {
-        (lang, slug): r.state
-        for lang, records in manifest.articles.items()
+        (code, slug): _standing(r, languages[code])
+        for code, records in manifest.articles.items()
+        if code in languages
         for slug, r in records.items()
     }
     finish = _Finish(
@@ -743,7 +794,7 @@ def _write_site(
     for article, outcome in zip(todo, outcomes, strict=True):
         for code, record in outcome.records.items():
             planned[code].records[article.slug] = record
-            ctx.states[(code, article.slug)] = record.state
+            ctx.states[(code, article.slug)] = _standing(record, planned[code].language)
         for code, taught in outcome.taught.items():
             manifest.teach(code, article.slug, taught)
         writer.written.extend(outcome.written)
@@ -786,7 +837,7 @@ def _translated_page(
         catalog = read_catalog(path, language.locale)
     meta, placed, views = translate_document(doc, language.code, catalog)
     page_worst, marked = mark_blocks(placed, views)
-    html = render_article(ctx, language, doc, meta, page_worst, marked)
+    html = render_article(ctx, language, doc, meta, page_worst, marked, title_mark(placed, views))
     writer.text(out / language.code / slug / "index.html", html)
     if outputs.markdown is not None:
         doc.reset()

@@ -78,11 +78,12 @@ def reassemble(
     doc: Document,
     language: str,
     choose: Callable[[Piece], str | None],
-    wrap: Callable[[Piece, bool], dict[str, str] | None] | None = None,
+    wrap: Callable[[Piece, bool, bool], dict[str, str] | None] | None = None,
 ) -> tuple[dict[str, str], list[Placed]]:
     """Write translations into ``doc.tokens``; returns translated front matter and placements.
 
-    ``wrap`` may give attributes for a span around a unit of body text (page marks).
+    ``wrap(piece, translated, refused)`` may give attributes for a span around a unit
+    of body text (page marks); ``refused``: its translation's markup did not match.
     """
     joiner = "" if language.split("_")[0] in NO_SPACE_LANGUAGES else " "
     meta: dict[str, str] = {}
@@ -100,7 +101,7 @@ def reassemble(
             if tokens is None:
                 tokens = piece.codes.decode(piece.text)
             translated = target is not None and not mismatch
-            attrs = wrap(piece, translated) if wrap and piece.translatable else None
+            attrs = wrap(piece, translated, bool(mismatch)) if wrap and piece.translatable else None
             parts.append(_wrapped(tokens, attrs) if attrs and slot.kind == "inline" else tokens)
             if piece.translatable:
                 placed.append(Placed(slot, piece, translated, mismatch))

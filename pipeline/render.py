@@ -2,9 +2,15 @@
 
 Every unit that is not approved or carries a quality flag is wrapped in a
 ``<span data-l10n-unit="STATE" data-l10n-flags="...">`` (``lang="en"`` where
-the English is shown); every block also carries its units' worst state as
-``data-l10n-state``. Browsers, screen readers, reviewers and the
+the English is shown), the title included; blocks carry only their units'
+worst state as ``data-l10n-state``, which nothing draws, so a mark covers one
+sentence and never its paragraph. Browsers, screen readers, reviewers and the
 ``--review-marks`` build all read the same marks.
+
+An article whose share of translated units in a language is below that
+language's ``min_coverage`` is not advertised in it: its page is ``noindex``,
+out of every hreflang list and the sitemap, says in the page's language that
+the article is not translated yet, and links to the languages that have it.
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ from .segment import Document, Piece
 # Worst first: a block or page shows the worst state of its units.
 SEVERITY = {UNTRANSLATED: 0, STALE: 1, MACHINE: 2, DRAFT: 3, APPROVED: 4}
 ORIGINAL = "original"
+# An article below its language's min_coverage (the switcher's word for it).
+NOT_TRANSLATED = "not-translated"
 
 
 @cache
@@ -77,11 +85,22 @@ class UnitView:
     state: str
     flags: list[str] = field(default_factory=list)
 
+    @property
+    def shown(self) -> bool:
+        """Whether the page shows the translation (the guard stops machine output)."""
+        return not (self.state == MACHINE and BLOCKING & set(self.flags))
+
 
 def unit_views(catalog: Catalog | None) -> dict[str, UnitView]:
     if catalog is None:
         return {}
     return {m.id: UnitView(state_of(m), quality_flags(m)) for m in entries(catalog) if m.string}
+
+
+def english_units(texts: list[str], catalog: Catalog | None) -> int:
+    """How many of an article's units its page shows in English."""
+    views = unit_views(catalog)
+    return sum(1 for text in texts if text not in views or not views[text].shown)
 
 
 def article_state(units: list[str], catalog: Catalog | None) -> str:
@@ -90,18 +109,34 @@ def article_state(units: list[str], catalog: Catalog | None) -> str:
     return worst(views[u].state if u in views else UNTRANSLATED for u in units) or APPROVED
 
 
+def standing(state: str, coverage: float, language: Language) -> str:
+    """An article's state in a language as other pages see it: NOT_TRANSLATED when
+    the share of units its page shows translated is below the language's min_coverage."""
+    return NOT_TRANSLATED if coverage < language.min_coverage else state
+
+
 @dataclass
 class SiteContext:
     """What every page of one publish needs to know about the others."""
 
     config: Config
     translations: dict[str, Translations]  # language -> chrome translations
-    states: dict[tuple[str, str], str]  # (language, slug) -> the article's worst state
+    # (language, slug) -> the article's standing: its worst state, or NOT_TRANSLATED
+    states: dict[tuple[str, str], str]
     review_marks: bool = False
 
     @property
     def languages(self) -> list[Language]:
         return [self.config.source_language, *self.config.languages]
+
+    def advertised(self, code: str, slug: str | None) -> bool:
+        """Whether a page is offered to readers and search engines in this language
+        (``slug`` None: the language's index, advertised when it lists an article)."""
+        if code == self.config.source_language.code:
+            return True
+        if slug is None:
+            return any(c == code and s != NOT_TRANSLATED for (c, _), s in self.states.items())
+        return self.states.get((code, slug), NOT_TRANSLATED) != NOT_TRANSLATED
 
     def url(self, code: str, slug: str | None = None) -> str:
         path = f"{code}/{slug}/" if slug else f"{code}/"
@@ -109,9 +144,11 @@ class SiteContext:
         return f"{base}/{path}" if base else path
 
 
-def _mark(view: UnitView | None, translated: bool) -> dict[str, str] | None:
+def _mark(view: UnitView | None, translated: bool, refused: bool = False) -> dict[str, str] | None:
+    """A unit's span attributes (None: nothing to mark). ``refused``: its translation's
+    markup did not match the English, which is shown instead."""
     state = view.state if view and translated else UNTRANSLATED
-    flags = view.flags if view else []
+    flags = [*(view.flags if view else []), *(["markup"] if refused else [])]
     if state == APPROVED and not flags:
         return None
     attrs = {"data-l10n-unit": state}
@@ -130,43 +167,60 @@ def translate_document(
 
     def usable(piece: Piece) -> bool:
         view = views.get(piece.text)
-        return view is not None and not (view.state == MACHINE and BLOCKING & set(view.flags))
+        return view is not None and view.shown
 
     def choose(piece: Piece) -> str | None:
         return catalog[piece.text].string if usable(piece) else None
 
-    def wrap(piece: Piece, translated: bool) -> dict[str, str] | None:
-        return _mark(views.get(piece.text), translated) if marks else None
+    def wrap(piece: Piece, translated: bool, refused: bool) -> dict[str, str] | None:
+        return _mark(views.get(piece.text), translated, refused) if marks else None
 
     meta, placed = reassemble(doc, language, choose, wrap)
     return meta, placed, views
 
 
-def mark_blocks(placed: list[Placed], views: dict[str, UnitView]) -> tuple[str | None, bool]:
-    """Set review attributes on blocks; returns the page's worst state and whether
-    any unit is marked (English fallback or flagged)."""
-    blocks: dict[int, tuple[object, str, set[str]]] = {}
-    page_worst, marked = None, False
+def drawn(attrs: dict[str, str] | None) -> str:
+    """Which of the legend's marks a unit's span shows: "flagged", "untranslated" or ""."""
+    if not attrs:
+        return ""
+    if "data-l10n-flags" in attrs:
+        return "flagged"
+    return "untranslated" if attrs["data-l10n-unit"] == UNTRANSLATED else ""
+
+
+def mark_blocks(placed: list[Placed], views: dict[str, UnitView]) -> tuple[str | None, set[str]]:
+    """Set each block's worst state; returns the page's worst state and the marks its
+    units show (see drawn). Flags stay on the units' spans."""
+    blocks: dict[int, tuple[object, str]] = {}
+    page_worst, kinds = None, set()
     for item in placed:
         view = views.get(item.piece.text)
         state = view.state if view and item.translated else UNTRANSLATED
-        flags = set(view.flags if view else [])
-        if item.mismatch:
-            flags.add("markup")
-        marked = marked or state == UNTRANSLATED or bool(flags)
+        kinds.add(drawn(_mark(view, item.translated, bool(item.mismatch))))
         page_worst = worst(s for s in (page_worst, state) if s)
         if item.slot.block is None:
             continue
         key = id(item.slot.block)
-        _, block_state, block_flags = blocks.get(key, (None, APPROVED, set()))
-        blocks[key] = (item.slot.block, worst([block_state, state]), block_flags | flags)
-    for block, state, flags in blocks.values():
+        _, block_state = blocks.get(key, (None, APPROVED))
+        blocks[key] = (item.slot.block, worst([block_state, state]))
+    for block, state in blocks.values():
         block.attrSet("data-l10n-state", state)
-        if flags:
-            block.attrSet("data-l10n-flags", " ".join(sorted(flags)))
         if state == UNTRANSLATED:
             block.attrSet("lang", "en")
-    return page_worst, marked
+    kinds.discard("")
+    return page_worst, kinds
+
+
+def title_mark(placed: list[Placed], views: dict[str, UnitView]) -> dict[str, str] | None:
+    """The review mark of the front matter's title, drawn on the page's <h1>."""
+    pieces = [p for p in placed if p.slot.kind == "meta" and p.slot.name == "title"]
+    marks = [_mark(views.get(p.piece.text), p.translated, bool(p.mismatch)) for p in pieces]
+    marks = [m for m in marks if m]
+    if not marks:
+        return None
+    state = worst(m["data-l10n-unit"] for m in marks) or APPROVED
+    flags = sorted({f for m in marks for f in m.get("data-l10n-flags", "").split() if f})
+    return _mark(UnitView(state, flags), True)
 
 
 def render_body(doc: Document) -> Markup:
@@ -264,11 +318,19 @@ def _clean(html: str) -> str:
 
 
 def _page(ctx: SiteContext, language: Language, root: str, href_for, slug: str | None) -> dict:
-    """The parts every page has: language, links to its other languages, switcher."""
+    """The parts every page has: language, links to its other languages, switcher.
+
+    hreflang alternates list only the languages the page is advertised in; a page
+    that is not advertised itself is ``noindex`` and has no canonical link."""
     source = ctx.config.source_language.code
     switcher = []
     for lang in ctx.languages:
-        state = ORIGINAL if lang.code == source else ctx.states.get((lang.code, slug or ""), "")
+        if lang.code == source:
+            state = ORIGINAL
+        elif slug is None:
+            state = "" if ctx.advertised(lang.code, None) else NOT_TRANSLATED
+        else:
+            state = ctx.states.get((lang.code, slug), "")
         switcher.append(
             {
                 "hreflang": lang.bcp47,
@@ -283,16 +345,24 @@ def _page(ctx: SiteContext, language: Language, root: str, href_for, slug: str |
     def absolute(code: str) -> str:
         return f"{base}/{href_for(code)}" if base else root + href_for(code)
 
-    alternates = [{"hreflang": lang.bcp47, "href": absolute(lang.code)} for lang in ctx.languages]
+    offered = [lang for lang in ctx.languages if ctx.advertised(lang.code, slug)]
+    alternates = [{"hreflang": lang.bcp47, "href": absolute(lang.code)} for lang in offered]
     alternates.append({"hreflang": "x-default", "href": absolute(source)})
+    advertised = ctx.advertised(language.code, slug)
     return {
         "lang": language.bcp47,
         "dir": language.direction,
         "native_name": language.native_name,
         "root": root,
         "home": root + f"{language.code}/",
-        "canonical": absolute(language.code),
+        "canonical": absolute(language.code) if advertised else "",
+        "noindex": not advertised,
         "alternates": alternates,
+        # Where a page that is not advertised sends its reader.
+        "available": [
+            {"hreflang": lang.bcp47, "name": lang.native_name, "href": root + href_for(lang.code)}
+            for lang in offered
+        ],
         "switcher": switcher,
         "description": "",
     }
@@ -310,21 +380,30 @@ def render_article(
     doc: Document,
     meta: dict[str, str],
     page_worst: str | None,
-    marked: bool,
+    marked: set[str],
+    title_attrs: dict[str, str] | None = None,
 ) -> str:
+    """``marked``: the marks the body's units show (see drawn); ``title_attrs``: the
+    title's mark (see title_mark). The legend explains exactly the marks drawn."""
     slug = doc.article.slug
     page = _page(ctx, language, "../../", lambda code: f"{code}/{slug}/", slug)
     title = meta.get("title", doc.article.title)
     title_html = escape(title)
+    if title_attrs:
+        attrs = Markup("").join(Markup(' {}="{}"').format(k, v) for k, v in title_attrs.items())
+        title_html = Markup("<span{}>{}</span>").format(attrs, title)
     is_source = language.code == ctx.config.source_language.code
-    if not is_source and title == doc.article.title:  # the English title is shown
-        title_html = Markup('<span data-l10n-unit="untranslated" lang="en">{}</span>').format(title)
+    banner = "" if is_source or page_worst in (None, APPROVED) else page_worst
+    legend = set() if is_source else {*marked, drawn(title_attrs)} - {""}
+    if page["noindex"]:
+        banner = NOT_TRANSLATED  # the banner says the English is shown: not drawn unit by unit
+        legend.discard(UNTRANSLATED)
     page.update(
         title=title,
         title_html=title_html,
-        description=meta.get("summary", ""),
-        banner_kind="" if is_source or page_worst in (None, APPROVED) else page_worst,
-        marked=marked and not is_source,
+        description="" if page["noindex"] else meta.get("summary", ""),
+        banner_kind=banner,
+        legend=[kind for kind in ("untranslated", "flagged") if kind in legend],
         date=_date(doc.article.meta.get("date"), language),
         body=sanitize(render_body(doc)),
     )
@@ -340,7 +419,9 @@ def render_article(
 def render_language_index(
     ctx: SiteContext, language: Language, entries: list[tuple[str, dict, object]]
 ) -> str:
+    """The language's articles: those advertised in it (each title in its language)."""
     page = _page(ctx, language, "../", lambda code: f"{code}/", None)
+    listed = [e for e in entries if ctx.advertised(language.code, e[0])]
     page.update(
         title=ctx.config.site_name,
         articles=[
@@ -350,9 +431,9 @@ def render_language_index(
                 "summary": meta.get("summary"),
                 "date": _date(date, language),
             }
-            for slug, meta, date in entries
+            for slug, meta, date in listed
         ],
-        article_count=format_decimal(len(entries), locale=language.locale),
+        article_count=format_decimal(len(listed), locale=language.locale),
     )
     return render_template(
         "index.html",
@@ -371,6 +452,7 @@ def render_root(ctx: SiteContext) -> str:
         languages=[
             {"href": f"{lang.code}/", "hreflang": lang.bcp47, "name": lang.native_name}
             for lang in ctx.languages
+            if ctx.advertised(lang.code, None)
         ],
     )
     return render_template(

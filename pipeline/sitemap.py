@@ -14,7 +14,8 @@ HEADER = (
 
 
 def render_sitemap(ctx: SiteContext, slugs: list[str]) -> str:
-    """One <url> per page; each lists all its languages and x-default.
+    """One <url> per advertised page; each lists the languages the page is advertised
+    in and x-default (an article below a language's min_coverage is left out).
 
     The sitemap protocol wants absolute addresses: without ``base_url`` the
     addresses are relative to the site's root, which crawlers will not follow.
@@ -22,9 +23,10 @@ def render_sitemap(ctx: SiteContext, slugs: list[str]) -> str:
     source = ctx.config.source_language.code
     lines = [HEADER]
     for slug in [None, *slugs]:
-        for language in ctx.languages:
+        offered = [lang for lang in ctx.languages if ctx.advertised(lang.code, slug)]
+        for language in offered:
             lines.append(f"<url><loc>{_escape(ctx.url(language.code, slug))}</loc>\n")
-            for other in ctx.languages:
+            for other in offered:
                 href = quoteattr(ctx.url(other.code, slug))
                 lines.append(
                     f'  <xhtml:link rel="alternate" hreflang="{other.bcp47}" href={href}/>\n'

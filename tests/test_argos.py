@@ -39,8 +39,8 @@ def test_no_model_is_skipped_with_an_install_hint() -> None:
     with pytest.raises(EngineUnavailable) as info:
         get_engine("argos").check("en", "zh")
     assert not info.value.fatal
-    assert "argospm install translate-en_zh" in info.value.fix
-    assert "install_from_path" in info.value.fix
+    assert "`pipeline models install en zh`" in info.value.fix
+    assert "`pipeline models install FILE.argosmodel`" in info.value.fix
 
 
 def test_batch_through_the_real_model(argos_installed: Path) -> None:
@@ -70,7 +70,8 @@ def test_publish_chinese_through_argos_and_the_guard(project: Path, argos_instal
     assert first_difference(english_body, body, REVIEW_ATTRIBUTES) is None  # no broken markup
     # Guarded units show the English, marked as such, with the guard's findings.
     assert re.search(
-        r'data-l10n-state="untranslated" data-l10n-flags="[^"]*repetition[^"]*" lang="en"', body
+        r'<span data-l10n-unit="untranslated" data-l10n-flags="[^"]*repetition[^"]*" lang="en">',
+        body,
     )
 
 

@@ -321,6 +321,6 @@ def test_missing_model_when_argos_is_asked_for(published: Path) -> None:
         before,
         "engine 'argos' cannot translate en->zh",
         "no Argos Translate model",
-        "argospm install translate-en_zh",
+        "pipeline models install en zh",
         command=("publish", "--lang", "zh", "--engine", "argos"),
     )

@@ -16,6 +16,7 @@ from conftest import requires_apertium, snapshot
 from pipeline.catalog import read_catalog, state_of
 from pipeline.cli import main
 from pipeline.engines.apertium import ApertiumEngine, installed_modes
+from pipeline.placeholders import PLACEHOLDER_RE
 from pipeline.protect import PROTECTED_RE
 
 pytestmark = requires_apertium
@@ -83,10 +84,64 @@ def test_spanish_and_catalan_from_apertium_chinese_flagged_fallback(project: Pat
     assert "Dolor articular, especialment a causa de condicions com artrosi" in page(project, "ca")
     zh = page(project, "zh")
     assert '<html lang="zh-Hans" dir="ltr">' in zh
-    assert 'data-l10n-banner="untranslated"' in zh
+    assert 'data-l10n-banner="not-translated"' in zh  # no engine: not advertised in Chinese
     assert zh.count('data-l10n-state="untranslated" lang="en"') > 20
-    assert "zh units shown in English" in result.output
+    assert "zh: 328 units shown in English" in result.output
     assert "argos" in result.output.lower()
+
+
+def test_every_run_says_which_languages_stay_in_english(project: Path) -> None:
+    """No Chinese engine here: the first run, a no-op run and their --json all say so."""
+    import json
+
+    publish(project)
+    again = publish(project, "--json")
+    assert "zh: 328 units shown in English" in again.stderr
+    assert "`pipeline models install en zh`" in again.stderr
+    assert "argospm" not in again.stderr
+    assert "zh: 5 of 5 articles are less than 80% translated" in again.stderr
+    report = json.loads(again.stdout)
+    assert report["units_sent"] == {}  # nothing to do, and still it reports
+    assert report["units_in_english"] == {"ca": 0, "es": 0, "zh": 328}
+    assert set(report["missing_engines"]) == {"zh"}
+    assert "no Argos Translate model for en->zh" in report["missing_engines"]["zh"]
+    assert len(report["not_advertised"]["zh"]) == 5
+    assert any("zh: 328 units shown in English" in w for w in report["warnings"])
+
+
+def test_coverage_threshold_is_configurable(project: Path) -> None:
+    """Every Chinese unit but the title translated by hand: advertised at 0.8, not at 1."""
+    publish(project, "--lang", "zh")
+    cat = catalog(project, "zh")
+    title = next(m for m in cat if m.id and m.id.startswith("Stem Cell Therapy for Joint Pain:"))
+    for message in cat:
+        if message.id and message is not title:
+            codes = "".join(m.group() for m in PLACEHOLDER_RE.finditer(message.id))
+            message.string, message.flags = codes + "中文译文。", set()
+    save(project, "zh", cat)
+    publish(project, "--lang", "zh")
+    assert '<link rel="alternate" hreflang="zh-Hans"' in page(project, "en")
+    assert 'name="robots"' not in page(project, "zh")
+    # The English title shown among Chinese sentences is marked on the <h1>.
+    assert '<h1><span data-l10n-unit="untranslated" lang="en">' in page(project, "zh")
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text().replace(
+        'engines = ["argos"]', 'engines = ["argos"]\nmin_coverage = 1.0'
+    )
+    pyproject.write_text(text)
+    publish(project, "--lang", "zh")
+    assert '<link rel="alternate" hreflang="zh-Hans"' not in page(project, "en")
+    assert '<meta name="robots" content="noindex">' in page(project, "zh")
+    pyproject.write_text(text.replace("min_coverage = 1.0", "min_coverage = 2"))
+    bad = run(project, "publish", "--lang", "zh")
+    assert bad.exit_code == 1 and "min_coverage = 2 is not a share between 0 and 1" in bad.output
+
+
+def test_unknown_engine_is_a_usage_error_even_with_nothing_to_do(project: Path) -> None:
+    publish(project, "--lang", "es")
+    result = run(project, "publish", "--lang", "es", "--engine", "nope")
+    assert result.exit_code == 2
+    assert "unknown engine 'nope' (engines: apertium, argos, pseudo)" in result.output
 
 
 def _protected(html: str) -> Counter:

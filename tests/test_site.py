@@ -14,13 +14,23 @@ from pathlib import Path
 
 import pytest
 import yaml
+from babel import Locale
 from click.testing import CliRunner
 from conftest import ROOT, requires_apertium, requires_browser, screenshot
 
+from pipeline.catalog import entries, quality_flags, read_catalog
 from pipeline.cli import main
 
 SLUG = "stem-cell-therapy-for-joint-pain"
-ZH_BANNER = "本页部分内容尚未翻译，以英文显示。"
+ZH_NOT_TRANSLATED = "本文尚未翻译成中文。下面显示的是英文原文。"
+# Elements of the article that the page draws something on (a tint or a line),
+# links aside: what a reader sees as marked.
+DRAWN = """() => [...document.querySelectorAll('article *')].filter(e => {
+  if (e.closest('a')) return false;
+  const s = getComputedStyle(e);
+  return s.backgroundColor !== 'rgba(0, 0, 0, 0)' || s.textDecorationLine !== 'none';
+}).map(e => ({tag: e.tagName, unit: e.dataset.l10nUnit || '', flags: e.dataset.l10nFlags || ''}))"""
+STYLE = "e => { const s = getComputedStyle(e); return [s.backgroundColor, s.textDecorationLine]; }"
 
 
 def publish(project: Path, *args: str):
@@ -75,7 +85,7 @@ def test_switcher_from_spanish_to_chinese_by_keyboard(served: str, page) -> None
         "English original",
         "Català traducción automática",
         "Español traducción automática",
-        "中文 (简体) en parte en inglés",
+        "中文 (简体) aún sin traducir",
     ]
     assert page.locator('.translate-widget a[aria-current="page"]').inner_text() == "Español"
     page.locator('.translate-widget a[hreflang="zh-Hans"]').focus()
@@ -83,11 +93,71 @@ def test_switcher_from_spanish_to_chinese_by_keyboard(served: str, page) -> None
     page.wait_for_url(f"**/zh/{SLUG}/")
     assert page.url == f"{served}/zh/{SLUG}/"
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
-    assert page.locator(".review-banner").inner_text() == ZH_BANNER
-    assert page.locator('[data-l10n-unit="untranslated"][lang="en"]').count() > 50
-    assert page.locator(".l10n-legend").is_visible()
+    assert page.locator(".review-banner p").first.inner_text() == ZH_NOT_TRANSLATED
     assert page.console_errors == []
-    screenshot(page, "site-zh")
+
+
+@requires_browser
+def test_english_only_chinese_page_is_not_advertised(served: str, page) -> None:
+    """zh has no engine here: its pages say so in Chinese and are kept from search engines."""
+    page.goto(f"{served}/zh/{SLUG}/")
+    screenshot(page, "site-zh-not-translated")
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    assert page.locator('meta[name="robots"]').get_attribute("content") == "noindex"
+    assert page.locator('link[rel="canonical"]').count() == 0
+    alternates = page.locator('link[rel="alternate"]').evaluate_all(
+        "links => links.map(l => l.hreflang)"
+    )
+    assert alternates == ["en", "ca", "es", "x-default"]
+    banner = page.locator('[data-l10n-banner="not-translated"]')
+    assert banner.locator("p").first.inner_text() == ZH_NOT_TRANSLATED
+    assert banner.locator("a").all_inner_texts() == ["English", "Català", "Español"]
+    banner.locator('a[hreflang="es"]').click()
+    page.wait_for_url(f"**/es/{SLUG}/")
+    page.go_back()
+    # The banner says the English is shown: it is not tinted sentence by sentence,
+    # yet each English unit still says what it is (lang="en") to screen readers.
+    assert page.evaluate(DRAWN) == []
+    assert page.locator('article [data-l10n-unit="untranslated"][lang="en"]').count() > 50
+    assert page.locator(".l10n-legend").count() == 0
+    assert page.locator("meta[name=description]").count() == 0  # the summary is English
+
+    page.goto(f"{served}/zh/")
+    screenshot(page, "site-zh-index")
+    assert page.locator('meta[name="robots"]').get_attribute("content") == "noindex"
+    assert page.locator(".articles li").count() == 0
+    assert page.locator(".review-banner p").first.inner_text() == "目前还没有翻译成中文的文章。"
+    page.goto(f"{served}/")
+    assert page.locator(".site-languages a").all_inner_texts() == ["English", "Català", "Español"]
+    assert page.title() == "NBScience"
+    assert page.console_errors == []
+
+
+@requires_browser
+def test_spanish_page_marks_only_flagged_units(served: str, site_project: Path, page) -> None:
+    """A machine-translated page: the banner says so once; only flagged sentences are
+    marked, never their paragraph; the legend's sample is drawn by the same CSS."""
+    page.goto(f"{served}/es/{SLUG}/")
+    screenshot(page, "site-es-marks")
+    drawn = page.evaluate(DRAWN)
+    path = site_project / "translations" / "es" / f"{SLUG}.po"
+    catalog = read_catalog(path, Locale.parse("es_ES"))
+    flagged = sum(1 for m in entries(catalog) if quality_flags(m))
+    assert flagged > 0 and len(drawn) == flagged, drawn
+    assert all(d["tag"] == "SPAN" and d["unit"] and d["flags"] for d in drawn), drawn
+    assert page.locator("p[data-l10n-flags], li[data-l10n-flags], h2[data-l10n-flags]").count() == 0
+    assert page.locator('[data-l10n-banner="machine"]').is_visible()
+    # Headings and the title carry their state without looking like links.
+    assert page.locator('h1 > [data-l10n-unit="machine"]').count() == 1
+    assert page.locator("h2").evaluate_all(
+        "hs => hs.every(h => getComputedStyle(h).textDecorationLine === 'none')"
+    )
+    mark = page.locator("article [data-l10n-flags]").first.evaluate(STYLE)
+    sample = page.locator('.l10n-legend [data-l10n-sample="flagged"]')
+    assert sample.is_visible() and sample.evaluate(STYLE) == mark
+    assert mark[0] != "rgba(0, 0, 0, 0)"
+    # Only the marks the page draws are explained.
+    assert page.locator(".l10n-legend [data-l10n-sample]").count() == 1
 
 
 @requires_browser
@@ -165,21 +235,24 @@ def test_hreflang_canonical_and_sitemap(site_project: Path) -> None:
     html = (site_project / "site" / "ca" / SLUG / "index.html").read_text(encoding="utf-8")
     base = f"https://nbscience.com/{{}}/{SLUG}/"
     assert f'<link rel="canonical" href="{base.format("ca")}">' in html
-    for hreflang, code in (("en", "en"), ("ca", "ca"), ("es", "es"), ("zh-Hans", "zh")):
+    for hreflang, code in (("en", "en"), ("ca", "ca"), ("es", "es")):
         assert f'<link rel="alternate" hreflang="{hreflang}" href="{base.format(code)}">' in html
     assert f'hreflang="x-default" href="{base.format("en")}"' in html
+    # Chinese is below its coverage (no engine here): linked by the switcher, not advertised.
+    assert '<link rel="alternate" hreflang="zh-Hans"' not in html
+    assert f'<a href="../../zh/{SLUG}/" hreflang="zh-Hans"' in html
 
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
     tree = ET.parse(site_project / "site" / "sitemap.xml")
     urls = tree.getroot().findall("s:url", ns)
-    assert len(urls) == 4 * 6  # 4 languages x (5 articles + index)
-    page_url = next(u for u in urls if u.find("s:loc", ns).text == base.format("zh"))
+    assert len(urls) == 3 * 6  # 3 advertised languages x (5 articles + index)
+    assert not any("/zh/" in u.find("s:loc", ns).text for u in urls)
+    page_url = next(u for u in urls if u.find("s:loc", ns).text == base.format("ca"))
     links = {a.get("hreflang"): a.get("href") for a in page_url.findall("x:link", ns)}
     assert links == {
         "en": base.format("en"),
         "ca": base.format("ca"),
         "es": base.format("es"),
-        "zh-Hans": base.format("zh"),
         "x-default": base.format("en"),
     }
 
@@ -226,14 +299,16 @@ def test_adding_arabic_gives_rtl_pages_with_flagged_fallback(project: Path) -> N
     )
     result = CliRunner().invoke(main, ["publish", "--project", str(project)])
     assert result.exit_code == 0, result.output
-    assert "ar units shown in English" in result.output
+    assert "ar: 328 units shown in English" in result.output
     html = (project / "site" / "ar" / SLUG / "index.html").read_text(encoding="utf-8")
     assert '<html lang="ar" dir="rtl">' in html
     assert re.search(r'hreflang="ar" lang="ar" aria-current="page">العربية</a>', html)
-    assert 'data-l10n-banner="untranslated"' in html
+    assert 'data-l10n-banner="not-translated"' in html
+    assert '<meta name="robots" content="noindex">' in html
     assert '<span data-l10n-unit="untranslated" lang="en">' in html
     spanish = (project / "site" / "es" / SLUG / "index.html").read_text(encoding="utf-8")
-    assert 'hreflang="ar"' in spanish  # every page links the new language
+    assert 'hreflang="ar" lang="ar">العربية</a>' in spanish  # the switcher offers it
+    assert '<link rel="alternate" hreflang="ar"' not in spanish  # search engines are not
 
 
 def test_translated_markdown_output(site_project: Path, tmp_path: Path) -> None:

@@ -15,9 +15,8 @@ from functools import cache
 from .base import Engine, EngineUnavailable, Translation
 
 INSTALL_HINT = (
-    "install an Argos Translate model for {s}->{t}: `argospm update && argospm install "
-    "translate-{s}_{t}` where the Argos index can be reached, or from a downloaded file: "
-    "`python -c \"import argostranslate.package as p; p.install_from_path('FILE.argosmodel')\"`"
+    "`pipeline models install {s} {t}` where the Argos index can be reached, or "
+    "`pipeline models install FILE.argosmodel` from a downloaded model"
 )
 DECODING_LIMIT = 256  # CTranslate2's default maximum output length
 LIBRARY_HINT = (
