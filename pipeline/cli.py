@@ -141,7 +141,7 @@ def publish(
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
     if as_json:
-        click.echo(json.dumps(result.summary(), indent=2, sort_keys=True))
+        click.echo(json.dumps(result.summary(config.root), indent=2, sort_keys=True))
     if check:
         changed = [*result.written, *result.removed]
         for path in changed:

@@ -129,8 +129,11 @@ class PublishResult:
     missing_engines: dict[str, str] = field(default_factory=dict)  # language -> why none runs
     not_advertised: dict[str, list[str]] = field(default_factory=dict)  # language -> slugs
 
-    def summary(self) -> dict:
+    def summary(self, root: Path) -> dict:
+        """The run as JSON (``publish --json``); paths relative to ``root``."""
         return {
+            "errors": self.errors,
+            "changed_files": sorted(str(shown(p, root)) for p in [*self.written, *self.removed]),
             "units_in_english": self.english,
             "missing_engines": self.missing_engines,
             "not_advertised": self.not_advertised,

