@@ -77,8 +77,11 @@ def article(slug: str, body: str) -> str:
 
 
 def approve_all(folder: Path) -> None:
+    """What a translator does in Poedit: every entry loses its fuzzy flag (and with it
+    the pipeline's machine-translation comment)."""
     for po in (folder / "translations").rglob("*.po"):
-        po.write_text(re.sub(r"#, fuzzy, mt-pseudo\n", "", po.read_text(encoding="utf-8")))
+        text = po.read_text(encoding="utf-8")
+        po.write_text(re.sub(r"^(#, fuzzy|# pipeline-flags: .*)\n", "", text, flags=re.M))
 
 
 def big_paragraph(root: Path, sentences: bool, rng: random.Random) -> None:

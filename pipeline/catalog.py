@@ -113,6 +113,13 @@ def count_states(texts: Iterable[str], catalog: Catalog | None) -> dict[str, int
     return counts
 
 
+def translated_share(counts: dict[str, int], english: int) -> float:
+    """The share of an article's units (``counts``: units per state) that its page
+    shows translated, ``english`` of them being shown in English."""
+    total = sum(counts.values())
+    return 1.0 if not total else 1 - english / total
+
+
 def engine_of(message: Message) -> str:
     return next((f[len(MT_PREFIX) :] for f in sorted(message.flags) if f.startswith(MT_PREFIX)), "")
 
@@ -445,20 +452,25 @@ def _copy(message: Message, msgid: str) -> Message:
     )
 
 
+def _places(units: list[Unit], source: str) -> dict[str, tuple[list, list[str]]]:
+    """Each distinct English text, in order: every place it occurs, and its note."""
+    found: dict[str, tuple[list, list[str]]] = {}
+    for unit in units:
+        if unit.text in found:
+            found[unit.text][0].append((source, unit.line))
+        else:
+            found[unit.text] = ([(source, unit.line)], [unit.note] if unit.note else [])
+    return found
+
+
 def template_entries(units: list[Unit], source: str) -> dict[str, Message]:
     """An article's distinct English texts as untranslated entries, in order, with
     every place each occurs and the unit's note: the template's entries, and the
     frame every language's catalog is merged into."""
-    found: dict[str, Message] = {}
-    for unit in units:
-        if unit.text in found:
-            found[unit.text].locations.append((source, unit.line))
-        else:
-            notes = [unit.note] if unit.note else []
-            found[unit.text] = Message(
-                unit.text, "", locations=[(source, unit.line)], auto_comments=notes
-            )
-    return found
+    return {
+        text: Message(text, "", locations=places, auto_comments=notes)
+        for text, (places, notes) in _places(units, source).items()
+    }
 
 
 def merge(
@@ -483,14 +495,13 @@ def merge(
     orphans = Similar([m for m in previous.values() if m.id not in current_ids and is_human(m)])
 
     memory.prefetch(u.text for u in units if u.text not in previous)
-    for text, english in template_entries(units, source).items():
+    for text, (places, notes) in _places(units, source).items():
         kept = previous.get(text)
         state = state_of(kept) if kept is not None else UNTRANSLATED
         if (state == MACHINE and refresh) or (state == STALE and not is_human(kept)):
             kept = None  # a draft to redo, or one msgmerge matched to other English
         message = _carry(text, kept, orphans, memory, refresh)
-        message.locations = english.locations
-        message.auto_comments = english.auto_comments
+        message.locations, message.auto_comments = places, notes
         fresh[text] = message
 
     # Nothing with a translation is thrown away: it becomes an obsolete entry.

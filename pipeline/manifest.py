@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
+from .catalog import translated_share
 from .errors import PipelineError
 from .fsutil import sha
 
@@ -62,9 +63,7 @@ class ArticleRecord:
 
     @property
     def coverage(self) -> float:
-        """The share of the article's units its page shows translated."""
-        total = sum(self.counts.values())
-        return 1.0 if not total else 1 - self.english / total
+        return translated_share(self.counts, self.english)
 
 
 class Manifest:

@@ -40,7 +40,6 @@ from .catalog import (
     Memory,
     catalog_path,
     contribution,
-    count_states,
     entries,
     load_catalog,
     merge,
@@ -75,13 +74,12 @@ from .po_check import msgid_lines
 from .render import (
     NOT_TRANSLATED,
     SiteContext,
-    article_state,
-    english_units,
     mark_blocks,
     render_article,
     render_language_index,
     render_root,
     standing,
+    summarize,
     title_mark,
     translate_document,
 )
@@ -387,11 +385,20 @@ class _Units:
     def __init__(self, articles: list[Article]) -> None:
         self.by_slug = {a.slug: a for a in articles}
         self.cache: dict[str, list[Unit]] = {}
+        # Documents segmented in this process, for _Finish to reuse (few articles:
+        # everything runs here; many: forked workers segment, only units come back).
+        self.documents: dict[str, Document] = {}
 
     def __call__(self, slug: str) -> list[Unit]:
         if slug not in self.cache:
-            self.cache[slug] = segment(self.by_slug[slug]).units()
+            doc = self.documents[slug] = segment(self.by_slug[slug])
+            self.cache[slug] = doc.units()
         return self.cache[slug]
+
+    def document(self, slug: str) -> Document:
+        """The article's document, as segmented (taken: the caller fills it in)."""
+        doc = self.documents.pop(slug, None)
+        return doc if doc is not None else segment(self.by_slug[slug])
 
     def prefetch(self, slugs: list[str], advance: Advance, jobs: int | None) -> None:
         """Segment these articles in ``jobs`` processes (default: one per core)."""
@@ -433,12 +440,11 @@ def _standing(record: ArticleRecord, language: Language) -> str:
 
 
 def _record(catalog: Catalog, texts: list[str], data: bytes, taught: dict) -> ArticleRecord:
-    counts = count_states(texts, catalog)
-    state = article_state(texts, catalog)
+    found = summarize(texts, catalog)
+    counts = found.counts
     memory_sha = contribution_sha(taught)
-    english = english_units(texts, catalog)
     return ArticleRecord(
-        sha(data), state, {}, counts, counts[UNTRANSLATED], memory_sha, english=english
+        sha(data), found.state, {}, counts, counts[UNTRANSLATED], memory_sha, english=found.english
     )
 
 
@@ -633,9 +639,8 @@ def _site_context(
             if record is None:  # unknown to the manifest: from the catalog on disk
                 path = catalog_path(config.translations_dir, language.code, article.slug)
                 catalog = read_catalog(path, language.locale)
-                texts = units.texts(article.slug)
-                english = english_units(texts, catalog) / len(texts) if texts else 0
-                state = standing(article_state(texts, catalog), 1 - english, language)
+                found = summarize(units.texts(article.slug), catalog)
+                state = standing(found.state, found.coverage, language)
             else:
                 state = _standing(record, language)
             states[(language.code, article.slug)] = state
@@ -722,7 +727,7 @@ class _Finish:
             outcome.records[code] = plan.records[slug] = record
             self.ctx.states[(code, slug)] = _standing(record, plan.language)
 
-        doc = segment(article)
+        doc = self.units.document(slug)
         english = self.config.source_language
         if self.page_due(english.code, slug, slug in self.changed_sources):
             html = render_article(self.ctx, english, doc, article.translatable_meta, None, set())

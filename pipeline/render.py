@@ -33,10 +33,12 @@ from .catalog import (
     DRAFT,
     MACHINE,
     STALE,
+    STATES,
     UNTRANSLATED,
     entries,
     quality_flags,
     state_of,
+    translated_share,
 )
 from .config import Config, Language
 from .guard import BLOCKING
@@ -97,16 +99,29 @@ def unit_views(catalog: Catalog | None) -> dict[str, UnitView]:
     return {m.id: UnitView(state_of(m), quality_flags(m)) for m in entries(catalog) if m.string}
 
 
-def english_units(texts: list[str], catalog: Catalog | None) -> int:
-    """How many of an article's units its page shows in English."""
-    views = unit_views(catalog)
-    return sum(1 for text in texts if text not in views or not views[text].shown)
+@dataclass
+class ArticleSummary:
+    """An article's units in one language, counted in one pass over its catalog."""
+
+    counts: dict[str, int]  # units per state
+    state: str  # the worst (for the switcher)
+    english: int  # units its page shows in English (untranslated, or stopped by the guard)
+
+    @property
+    def coverage(self) -> float:
+        return translated_share(self.counts, self.english)
 
 
-def article_state(units: list[str], catalog: Catalog | None) -> str:
-    """The worst state of an article's units in one language (for the switcher)."""
+def summarize(texts: list[str], catalog: Catalog | None) -> ArticleSummary:
     views = unit_views(catalog)
-    return worst(views[u].state if u in views else UNTRANSLATED for u in units) or APPROVED
+    counts = dict.fromkeys(STATES, 0)
+    english = 0
+    for text in texts:
+        view = views.get(text)
+        counts[view.state if view else UNTRANSLATED] += 1
+        english += view is None or not view.shown
+    state = worst(state for state, count in counts.items() if count) or APPROVED
+    return ArticleSummary(counts, state, english)
 
 
 def standing(state: str, coverage: float, language: Language) -> str:
@@ -291,16 +306,27 @@ SAFE_ATTRIBUTES = {
 # nh3 0.3 takes time quadratic in the number of U+0080-U+00BF characters in one text
 # node (a 1 MB paragraph of "·" took seconds): they cross it as private-use stand-ins,
 # which it passes through unchanged. U+00A0 stays itself: it is written as &nbsp;.
+# A regular expression finds runs of them, translated run by run (str.translate on
+# the whole page would look up every character).
+_LATIN1_RE = re.compile("[\u0080-\u009f\u00a1-\u00bf]+")
+_STAND_IN_RE = re.compile("[\U0010ff80-\U0010ffbf]+")
 _STAND_IN = {c: 0x10FF00 + c for c in range(0x80, 0xC0) if c != 0xA0}
 _BACK = {v: k for k, v in _STAND_IN.items()}
-_STAND_IN_RE = re.compile("[\U0010ff80-\U0010ffbf]")
+
+
+def _stand_in(match: re.Match) -> str:
+    return match.group().translate(_STAND_IN)
+
+
+def _back(match: re.Match) -> str:
+    return match.group().translate(_BACK)
 
 
 def sanitize(html: str) -> Markup:
     """Page HTML with anything that could run script removed (nh3 / Ammonia)."""
     if _STAND_IN_RE.search(html):
         return Markup(_clean(html))  # stand-ins already in the text: no shortcut
-    return Markup(_clean(html.translate(_STAND_IN)).translate(_BACK))
+    return Markup(_STAND_IN_RE.sub(_back, _clean(_LATIN1_RE.sub(_stand_in, html))))
 
 
 def _clean(html: str) -> str:
