@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +13,24 @@ from babel import Locale, UnknownLocaleError
 from .errors import PipelineError
 
 DEFAULT_MIN_COVERAGE = 0.8
+# Every key a table may hold: a misspelt one ("output-dir") is an error, not ignored.
+PIPELINE_KEYS = frozenset(
+    {
+        "site_name",
+        "base_url",
+        "source_language",
+        "source_locale",
+        "source_dir",
+        "translations_dir",
+        "output_dir",
+        "glossary",
+        "min_coverage",
+        "languages",
+        "engines",
+        "qa",
+    }
+)
+LANGUAGE_KEYS = frozenset({"locale", "engines", "min_coverage"})
 
 
 @dataclass(frozen=True)
@@ -83,6 +103,27 @@ def _locale(value: object, where: str, pyproject: Path) -> Locale:
         ) from exc
 
 
+def _check_keys(table: dict, known: frozenset[str], where: str, pyproject: Path) -> None:
+    for key in table:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(key.replace("-", "_"), sorted(known), n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise PipelineError(
+            f"{where} has an unknown setting '{key}'",
+            path=pyproject,
+            line=_line_of(pyproject, key),
+            fix=f"{hint}settings here: {', '.join(sorted(known))}",
+        )
+
+
+def _line_of(pyproject: Path, key: str) -> int | None:
+    """The line where ``key = ...`` is written (the first, if several tables have it)."""
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    lines = pyproject.read_text(encoding="utf-8").splitlines()
+    return next((n for n, line in enumerate(lines, 1) if pattern.match(line)), None)
+
+
 def _coverage(value: object, where: str, pyproject: Path) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         raise PipelineError(
@@ -144,6 +185,10 @@ def load_config(root: Path) -> Config:
             path=pyproject,
             fix="add [tool.pipeline] with languages (see README)",
         )
+    _check_keys(settings, PIPELINE_KEYS, "[tool.pipeline]", pyproject)
+    for code, spec in settings.get("languages", {}).items():
+        if isinstance(spec, dict):
+            _check_keys(spec, LANGUAGE_KEYS, f"[tool.pipeline.languages.{code}]", pyproject)
     default_coverage = _coverage(
         settings.get("min_coverage", DEFAULT_MIN_COVERAGE), "[tool.pipeline]", pyproject
     )

@@ -118,6 +118,30 @@ def test_missing_engine_binary(project: Path, monkeypatch: pytest.MonkeyPatch) -
         installed_modes.cache_clear()
 
 
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            ("[tool.pipeline]\n", '[tool.pipeline]\noutput-dir = "public"\n'),
+            (
+                "pyproject.toml:2: [tool.pipeline] has an unknown setting 'output-dir'",
+                "output_dir?",
+            ),
+        ),
+        (
+            ('engines = ["pseudo"]', 'engines = ["pseudo"]\nlocal = "es_ES"'),
+            ("unknown setting 'local'", "did you mean locale?"),
+        ),
+    ],
+)
+def test_unknown_setting_names_its_line_and_the_closest_key(
+    project: Path, edit: tuple[str, str], expected: tuple[str, ...]
+) -> None:
+    """A misspelt key is not silently ignored (output-dir would still write to site/)."""
+    (project / "pyproject.toml").write_text(PSEUDO_CONFIG.replace(*edit, 1))
+    fails_cleanly(project, outputs(project), *expected)
+
+
 def test_corrupt_model(project: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.argosmodel"
     bad.write_bytes(b"PK\x03\x04 truncated")
