@@ -16,10 +16,8 @@ for pair in eng-spa eng-cat; do
     need_apt+=("apertium-$pair")
   fi
 done
-# The glossary is compiled into the pairs' dictionaries: lt-comp/lt-append/lt-print
-# (lttoolbox) and lrx-comp (lexical selection rules).
+# The glossary is compiled into the pairs' dictionaries: lt-comp/lt-append (lttoolbox).
 command -v lt-append >/dev/null 2>&1 || need_apt+=(lttoolbox-dev)
-command -v lrx-comp >/dev/null 2>&1 || need_apt+=(apertium-lex-tools-dev)
 # The browser tests drive Debian's Chromium (Playwright's own browser download
 # needs internet access that CI may not have).
 if [ "${1:-}" = "--test" ]; then
