@@ -37,6 +37,7 @@ import os
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale
@@ -46,6 +47,7 @@ from babel.messages.pofile import PoFileError, denormalize, read_po
 from . import po_format
 from .errors import PipelineError
 from .fsutil import sha, write_if_changed
+from .guard import BLOCKING
 from .po_check import FIX as PO_FIX
 from .po_check import check_po
 from .po_format import parse_header, read_layout
@@ -86,6 +88,12 @@ def is_machine(message: Message) -> bool:
     return any(f.startswith(MT_PREFIX) for f in message.flags)
 
 
+def guard_stopped(state: str, flags: Iterable[str]) -> list[str]:
+    """The output guard's findings that keep a machine translation off the page (a
+    unit in ``state`` with ``flags``); empty when its translation is shown."""
+    return sorted(BLOCKING.intersection(flags)) if state == MACHINE else []
+
+
 def is_gettext_flag(flag: str) -> bool:
     """A flag GNU gettext's tools know, and so keep in ``#,``."""
     return (
@@ -104,13 +112,39 @@ def entries(catalog: Catalog) -> list[Message]:
     return list(catalog._messages.values())
 
 
-def count_states(texts: Iterable[str], catalog: Catalog | None) -> dict[str, int]:
-    """Units per state; an English text with no entry yet counts as untranslated."""
+# Worst first: an article, a page or a block shows the worst state of its units.
+SEVERITY = {UNTRANSLATED: 0, STALE: 1, MACHINE: 2, DRAFT: 3, APPROVED: 4}
+
+
+def worst(states: Iterable[str]) -> str | None:
+    return min(states, key=SEVERITY.__getitem__, default=None)
+
+
+@dataclass
+class ArticleSummary:
+    """An article's units in one language, counted in one pass over its catalog."""
+
+    counts: dict[str, int]  # units per state
+    state: str  # the worst (for the switcher)
+    english: int  # units its page shows in English (untranslated, or stopped by the guard)
+
+    @property
+    def coverage(self) -> float:
+        return translated_share(self.counts, self.english)
+
+
+def summarize(texts: Iterable[str], catalog: Catalog | None) -> ArticleSummary:
+    """Units per state (an English text with no entry yet is untranslated), the worst
+    state and how many units the page shows in English."""
     counts = dict.fromkeys(STATES, 0)
+    english = 0
     for text in texts:
         message = catalog.get(text) if catalog is not None else None
-        counts[state_of(message) if message else UNTRANSLATED] += 1
-    return counts
+        state = state_of(message) if message else UNTRANSLATED
+        counts[state] += 1
+        english += state == UNTRANSLATED or bool(guard_stopped(state, message.flags))
+    state = worst(state for state, count in counts.items() if count) or APPROVED
+    return ArticleSummary(counts, state, english)
 
 
 def translated_share(counts: dict[str, int], english: int) -> float:

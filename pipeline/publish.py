@@ -48,6 +48,7 @@ from .catalog import (
     render_catalog,
     render_template,
     state_of,
+    summarize,
     template_date,
     template_entries,
     template_path,
@@ -79,7 +80,6 @@ from .render import (
     render_language_index,
     render_root,
     standing,
-    summarize,
     title_mark,
     translate_document,
 )

@@ -30,24 +30,18 @@ from markupsafe import Markup, escape
 
 from .catalog import (
     APPROVED,
-    DRAFT,
-    MACHINE,
-    STALE,
-    STATES,
     UNTRANSLATED,
     entries,
+    guard_stopped,
     quality_flags,
     state_of,
-    translated_share,
+    worst,
 )
 from .config import Config, Language
-from .guard import BLOCKING
 from .markdown import markdown
 from .reassemble import Placed, reassemble
 from .segment import Document, Piece
 
-# Worst first: a block or page shows the worst state of its units.
-SEVERITY = {UNTRANSLATED: 0, STALE: 1, MACHINE: 2, DRAFT: 3, APPROVED: 4}
 ORIGINAL = "original"
 # An article below its language's min_coverage (the switcher's word for it).
 NOT_TRANSLATED = "not-translated"
@@ -76,10 +70,6 @@ def render_template(name: str, translations: Translations | None, **context) -> 
     return env.get_template(name).render(**context)
 
 
-def worst(states) -> str | None:
-    return min(states, key=SEVERITY.__getitem__, default=None)
-
-
 @dataclass
 class UnitView:
     """How one unit shows on a page: its state and problems."""
@@ -90,38 +80,13 @@ class UnitView:
     @property
     def shown(self) -> bool:
         """Whether the page shows the translation (the guard stops machine output)."""
-        return not (self.state == MACHINE and BLOCKING & set(self.flags))
+        return not guard_stopped(self.state, self.flags)
 
 
 def unit_views(catalog: Catalog | None) -> dict[str, UnitView]:
     if catalog is None:
         return {}
     return {m.id: UnitView(state_of(m), quality_flags(m)) for m in entries(catalog) if m.string}
-
-
-@dataclass
-class ArticleSummary:
-    """An article's units in one language, counted in one pass over its catalog."""
-
-    counts: dict[str, int]  # units per state
-    state: str  # the worst (for the switcher)
-    english: int  # units its page shows in English (untranslated, or stopped by the guard)
-
-    @property
-    def coverage(self) -> float:
-        return translated_share(self.counts, self.english)
-
-
-def summarize(texts: list[str], catalog: Catalog | None) -> ArticleSummary:
-    views = unit_views(catalog)
-    counts = dict.fromkeys(STATES, 0)
-    english = 0
-    for text in texts:
-        view = views.get(text)
-        counts[view.state if view else UNTRANSLATED] += 1
-        english += view is None or not view.shown
-    state = worst(state for state, count in counts.items() if count) or APPROVED
-    return ArticleSummary(counts, state, english)
 
 
 def standing(state: str, coverage: float, language: Language) -> str:

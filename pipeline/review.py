@@ -29,6 +29,7 @@ from .catalog import (
     catalog_path,
     entries,
     extracted_comments,
+    guard_stopped,
     load_catalog,
     quality_flags,
     read_catalog,
@@ -39,7 +40,6 @@ from .catalog import (
 from .config import Config
 from .errors import PipelineError
 from .fsutil import write_if_changed
-from .guard import BLOCKING
 from .lock import project_lock
 from .placeholders import PlaceholderMismatch, check_codes, codes_of
 from .render import templates
@@ -177,8 +177,8 @@ def _approvable(message, include_flagged: bool) -> str:
         check_codes(message.string, codes_of(message.id))
     except PlaceholderMismatch as exc:
         return f"markup does not match the English ({exc})"
-    if state_of(message) == MACHINE and BLOCKING & message.flags:
-        return "the output guard stopped it (" + ", ".join(sorted(BLOCKING & message.flags)) + ")"
+    if stopped := guard_stopped(state_of(message), message.flags):
+        return f"the output guard stopped it ({', '.join(stopped)})"
     flagged = [f for f in quality_flags(message) if f != "glossary"]
     if flagged and not include_flagged:
         return f"flagged ({', '.join(flagged)}): read it, then approve it with --include-flagged"

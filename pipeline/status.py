@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .articles import load_articles
-from .catalog import catalog_path, count_states, quality_flags, read_catalog
+from .catalog import catalog_path, quality_flags, read_catalog, summarize
 from .chrome import CHROME, extract_messages
 from .config import Config
 from .segment import segment
@@ -41,7 +41,7 @@ def status(config: Config, languages: tuple[str, ...] = ()) -> list[Row]:
         for slug, texts in units.items():
             path = catalog_path(config.translations_dir, language.code, slug)
             catalog = read_catalog(path, language.locale)
-            counts = count_states(texts, catalog)
+            counts = summarize(texts, catalog).counts
             messages = [catalog.get(t) for t in texts] if catalog else []
             flagged = sum(bool(m and quality_flags(m)) for m in messages)
             glossary = sum(bool(m and "glossary" in m.flags) for m in messages)
