@@ -5,11 +5,17 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from enum import Enum
 from pathlib import Path
 
 from .errors import PipelineError
 
-ANY = object()  # write_if_changed's ``expect``: whatever the file holds may be replaced
+
+class _Expect(Enum):
+    ANY = "any"  # an enum member: still itself after a trip through a worker's pipe
+
+
+ANY = _Expect.ANY  # write_if_changed's ``expect``: whatever the file holds may be replaced
 
 
 class ChangedOnDisk(PipelineError):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import multiprocessing
 import os
 import pickle
@@ -77,6 +78,9 @@ def fork_map(
     context = multiprocessing.get_context("fork")
     sys.stdout.flush()  # a child would print the parent's unflushed output again
     sys.stderr.flush()
+    # What exists now is left out of every collection (here and in the children):
+    # a child's collector would otherwise touch, and so copy, the parent's memory.
+    gc.freeze()
     children: dict[Connection, tuple[int, multiprocessing.process.BaseProcess]] = {}
     try:
         parent = os.getpid()
@@ -102,6 +106,7 @@ def fork_map(
         while len(done) < workers:
             _collect(wait(waiting()), children, done, advance)
     finally:
+        gc.unfreeze()
         for connection, (_, child) in children.items():
             if child.is_alive():
                 child.terminate()

@@ -53,6 +53,13 @@ def check_po(text: str, path: Path) -> str:
     return "".join(header.msgstr) if header else ""
 
 
+def header_msgstr(text: str, path: Path) -> str:
+    """The header's msgstr of a file known to pass ``check_po`` (its first entry, if
+    that is the header)."""
+    first = next(iter(_entries(text.split("\n\n", 1)[0], path)), None)
+    return "".join(first.msgstr) if first and first.key() == ("", "") else ""
+
+
 def msgid_lines(text: str, path: Path) -> dict[str, int]:
     """The line of each entry's msgid (entries without a context), for messages."""
     return {

@@ -37,6 +37,7 @@ from .catalog import (
     STATES,
     TEMPLATES,
     UNTRANSLATED,
+    ArticleSummary,
     Memory,
     catalog_path,
     contribution,
@@ -55,6 +56,7 @@ from .catalog import (
 )
 from .chrome import CHROME, fill_chrome, format_errors, merge_chrome, to_engine, translations
 from .config import Config, Language, check_output_dir
+from .engines.base import Translation
 from .fsutil import (
     ANY,
     ChangedOnDisk,
@@ -69,7 +71,7 @@ from .glossary import Glossary, load_glossary
 from .lock import project_lock
 from .manifest import ArticleRecord, Manifest, contribution_sha, environment_key, memory_key
 from .markdown import markdown
-from .parallel import cores, fork_map
+from .parallel import MIN_SHARE, cores, fork_map
 from .placeholders import PLACEHOLDER_RE, PlaceholderMismatch, check_codes, codes_of
 from .po_check import msgid_lines
 from .render import (
@@ -107,6 +109,7 @@ class LanguagePlan:
     chrome_pending: list[str] = field(default_factory=list)
     chrome_changed: bool = False
     choice: EngineChoice | None = None
+    outputs: list[Translation] = field(default_factory=list)  # the engine's, for pending
     results: dict[str, tuple[str, set[str]]] = field(default_factory=dict)  # msgstr, flags
 
 
@@ -271,6 +274,7 @@ def _publish(
             check,
             refresh,
         )
+        _guard(plans, jobs)
         # The page chrome's template: the same English in every language's catalog.
         chrome_template = template_path(config.translations_dir, CHROME)
         date = template_date(chrome_template)
@@ -396,8 +400,8 @@ class _Units:
         return self.cache[slug]
 
     def document(self, slug: str) -> Document:
-        """The article's document, as segmented (taken: the caller fills it in)."""
-        doc = self.documents.pop(slug, None)
+        """The article's document, as segmented (reset it before filling it in)."""
+        doc = self.documents.get(slug)
         return doc if doc is not None else segment(self.by_slug[slug])
 
     def prefetch(self, slugs: list[str], advance: Advance, jobs: int | None) -> None:
@@ -439,8 +443,7 @@ def _standing(record: ArticleRecord, language: Language) -> str:
     return standing(record.state, record.coverage, language)
 
 
-def _record(catalog: Catalog, texts: list[str], data: bytes, taught: dict) -> ArticleRecord:
-    found = summarize(texts, catalog)
+def _record(found: ArticleSummary, data: bytes, taught: dict) -> ArticleRecord:
     counts = found.counts
     memory_sha = contribution_sha(taught)
     return ArticleRecord(
@@ -472,26 +475,27 @@ def plan_language(
     }
     read: dict[str, str | None] = {}  # slug -> sha of the catalog as merged
     old: dict[str, Catalog | None] = {}
+    ours = {slug: record.catalog for slug, record in records.items()}
     for slug in sorted(dirty & set(on_disk)):
-        old[slug], read[slug] = load_catalog(on_disk[slug], language.locale)
-    # The memory holds what clean catalogs taught last time; the catalogs about to
-    # be redone, and those of articles that are gone, teach what they hold now.
+        old[slug], read[slug] = load_catalog(on_disk[slug], language.locale, ours.get(slug))
+    # The memory holds what catalogs taught when this pipeline wrote them; the ones
+    # someone changed since, and those of articles that are gone, teach what they hold now.
     for stem, path in on_disk.items():
         if stem != CHROME and stem not in records and stem not in old:
             manifest.teach(code, stem, contribution(read_catalog(path, language.locale)))
+    taught = {}  # slug -> contribution sha, of the catalogs that taught here
     for slug, catalog in old.items():
-        if catalog is not None:
-            manifest.teach(code, slug, contribution(catalog))
+        if catalog is not None and read[slug] != ours.get(slug):
+            manifest.teach(code, slug, lesson := contribution(catalog))
+            taught[slug] = contribution_sha(lesson)
     memory = Memory(lambda ids: manifest.lookup(code, ids), lambda: manifest.approved(code))
     if dirty:  # with nothing dirty, the memory is as the last publish left it
-        now = {s: r.memory_sha for s, r in records.items() if s not in dirty}
-        now.update(
-            {
-                s: contribution_sha(contribution(c))
-                for s, c in old.items()
-                if c is not None and s in records
-            }
-        )
+        now = {
+            s: r.memory_sha
+            for s, r in records.items()
+            if s not in dirty or (old.get(s) is not None and s not in taught)
+        }
+        now.update({s: lesson for s, lesson in taught.items() if s in records})
         if manifest.memory_keys.get(code) not in (None, memory_key(now)):
             # The memory changed: articles still waiting for translations may now get some.
             dirty |= {s for s, r in records.items() if r.untranslated}
@@ -501,7 +505,7 @@ def plan_language(
             continue
         if article.slug in on_disk and article.slug not in old:
             old[article.slug], read[article.slug] = load_catalog(
-                on_disk[article.slug], language.locale
+                on_disk[article.slug], language.locale, ours.get(article.slug)
             )
         previous = old.get(article.slug)
         read.setdefault(article.slug, None)
@@ -569,6 +573,33 @@ def _plan_and_translate(
     return plans
 
 
+# Units per process below which the output guard is not worth a fork.
+GUARD_SHARE = 2000
+
+
+def _guard(plans: list[LanguagePlan], jobs: int | None) -> None:
+    """The output guard on every language's engine output, on every core (its checks
+    are pure Python: in the engines' threads they would share one core)."""
+    work = [
+        (msgid, out, plan.choice.engine.name, plan.language.code)
+        for plan in plans
+        if plan.outputs and plan.choice and plan.choice.engine
+        for msgid, out in zip(plan.pending, plan.outputs, strict=True)
+    ]
+    fields = fork_map(_guarded, work, min_share=GUARD_SHARE, jobs=jobs)
+    start = 0
+    for plan in plans:
+        if plan.outputs:
+            count = len(plan.outputs)
+            plan.results = dict(zip(plan.pending, fields[start : start + count], strict=True))
+            start += count
+            plan.outputs = []
+
+
+def _guarded(item: tuple[str, Translation, str, str]) -> tuple[str, set[str]]:
+    return to_message_fields(*item)
+
+
 def _translate(
     plan: LanguagePlan,
     source: str,
@@ -596,11 +627,7 @@ def _translate(
 
     outputs = run_engine(chosen, texts, source, code, glossary, cache, warn)
     spent = time.perf_counter() - started
-    # The output guard runs here, in the language's thread, as each engine finishes.
-    plan.results = {
-        msgid: to_message_fields(msgid, out, chosen.name, code)
-        for msgid, out in zip(plan.pending, outputs[: len(plan.pending)], strict=True)
-    }
+    plan.outputs = outputs[: len(plan.pending)]  # guarded by _guard, on every core
     chrome_results = dict(zip(plan.chrome_pending, outputs[len(plan.pending) :], strict=True))
     fill_chrome(plan.chrome, chrome_results, chosen.name)
     with lock:
@@ -649,19 +676,49 @@ def _site_context(
 
 @dataclass
 class ArticleOutcome:
-    """What finishing one article changed (sent back from a worker process)."""
+    """What finishing (part of) an article produced (sent back from a worker process).
+
+    Catalogs and the template are not written by the worker: the publish writes
+    them once every page is written, so a page that cannot be written leaves them
+    as they were."""
 
     records: dict[str, ArticleRecord] = field(default_factory=dict)  # language -> record
+    meta: dict[str, dict[str, str]] = field(default_factory=dict)  # language -> front matter
     taught: dict[str, dict[str, list]] = field(default_factory=dict)  # language -> memory
+    files: list[tuple[str, Path, bytes, str | object | None]] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # catalogs someone saved meanwhile
 
 
+@dataclass(frozen=True)
+class _Job:
+    """Part of the work on one article: its catalogs, its pages, or both, in ``codes``."""
+
+    article: Article
+    codes: tuple[str, ...]
+    catalogs: bool = True
+    pages: bool = True
+
+
+# Units (summed over languages) below which few articles' languages are not split
+# between processes: forking costs more (a 1 MB article is split, the five are not).
+SPLIT_UNITS = 8000
+
+
+@dataclass
+class _Filled:
+    """A redone catalog with the engine output in and the glossary checked."""
+
+    found: ArticleSummary
+    read: str | None  # sha of the catalog as merged
+
+
 @dataclass
 class _Finish:
-    """One article's catalogs and pages in every language: engine output filled in,
-    glossary checked, catalogs and pages written. Runs in worker processes."""
+    """An article's catalogs and pages, in some or all of its languages: engine
+    output filled in, catalogs rendered, pages written (catalogs and the template
+    are written by the publish, last). Runs in worker processes."""
 
     config: Config
     ctx: SiteContext
@@ -673,6 +730,7 @@ class _Finish:
     dry_run: bool
     changed_sources: set[str]
     previous_states: dict[tuple[str, str], str]
+    filled: dict[tuple[str, str], _Filled] = field(default_factory=dict)  # (code, slug)
 
     def restated(self, slug: str) -> bool:
         """Whether the article's state changed in a language: its switcher changes."""
@@ -696,65 +754,105 @@ class _Finish:
             self.page_due(code, slug, False) for code in codes
         )
 
-    def __call__(self, article: Article) -> ArticleOutcome:
-        """Catalogs and the template are written last: a page that cannot be written
-        leaves them as they were."""
-        slug = article.slug
-        outcome, writer = ArticleOutcome(), Writer(self.dry_run)
-        catalogs: dict[str, tuple[Path, bytes, str | None]] = {}  # language -> path, data, read
-        template = template_path(self.config.translations_dir, slug)
-        date = template_date(template)
-        english = template_entries(self.units(slug), str(article.path))
-        project = f"{self.config.site_name} {slug}"
-        pot = render_template(english.values(), project, str(article.path), date)
+    def fill(self, article: Article) -> list[str]:
+        """Engine output into the article's redone catalogs, glossary checked, and its
+        state in each language set; returns the catalogs someone saved meanwhile."""
+        errors = []
         for plan in self.plans:
-            catalog = plan.catalogs.get(slug)
+            catalog, code = plan.catalogs.get(article.slug), plan.language.code
             if catalog is None:
                 continue
-            code = plan.language.code
-            path = catalog_path(self.config.translations_dir, code, slug)
-            if not self.dry_run and file_sha(path) != plan.read[slug]:
-                outcome.errors.append(str(changed_on_disk(path)))  # their save wins
+            path = catalog_path(self.config.translations_dir, code, article.slug)
+            if not self.dry_run and file_sha(path) != plan.read[article.slug]:
+                errors.append(str(changed_on_disk(path)))  # their save wins
                 continue
             messages = entries(catalog)
             fill(messages, plan.results)
             check_glossary(messages, self.glossary, code)
-            data = render_catalog(catalog, date)
-            catalogs[code] = path, data, plan.read[slug]
-            outcome.taught[code] = contribution(catalog)
-            record = _record(catalog, self.units.texts(slug), data, outcome.taught[code])
-            record.problems = markup_problems(catalog, path, self.config.root, data)
-            outcome.records[code] = plan.records[slug] = record
-            self.ctx.states[(code, slug)] = _standing(record, plan.language)
+            found = summarize(self.units.texts(article.slug), catalog)
+            self.filled[(code, article.slug)] = _Filled(found, plan.read[article.slug])
+            self.ctx.states[(code, article.slug)] = standing(
+                found.state, found.coverage, plan.language
+            )
+        return errors
 
+    def work(self, articles: list[Article]) -> tuple[list[_Job], bool]:
+        """The jobs, and whether they are split: one job per article (engine output
+        filled in by the job), or, where the articles are too few to share out but
+        large, one per article, language and output, each worth a process (filled
+        in here first: every language's state must be known before any page)."""
+        codes = (self.config.source_language.code, *(p.language.code for p in self.plans))
+        units = sum(len(self.units(a.slug)) for a in articles) * len(self.plans)
+        if len(articles) >= 2 * MIN_SHARE or units < SPLIT_UNITS:
+            return [_Job(article, codes) for article in articles], False
+        # Pages wait for no catalog (their states are known): every part is its own
+        # job; the light English ones last, so the shares fork_map deals out even up.
+        order = [*codes[1:], codes[0]]
+        jobs = [_Job(a, (code,), pages=False) for code in order for a in articles]
+        jobs += [_Job(a, (code,), catalogs=False) for code in order for a in articles]
+        return jobs, True
+
+    def __call__(self, job: _Job) -> ArticleOutcome:
+        slug = job.article.slug
+        outcome, writer = ArticleOutcome(), Writer(self.dry_run)
+        plans = [plan for plan in self.plans if plan.language.code in job.codes]
+        if job.catalogs and job.pages:  # the whole article
+            outcome.errors = self.fill(job.article)
+        if job.catalogs:
+            self._catalogs(job.article, job.codes, plans, outcome)
+        if not job.pages:
+            return outcome
         doc = self.units.document(slug)
         english = self.config.source_language
-        if self.page_due(english.code, slug, slug in self.changed_sources):
-            html = render_article(self.ctx, english, doc, article.translatable_meta, None, set())
+        if english.code in job.codes and self.page_due(
+            english.code, slug, slug in self.changed_sources
+        ):
+            doc.reset()
+            html = render_article(
+                self.ctx, english, doc, job.article.translatable_meta, None, set()
+            )
             writer.text(self.out / english.code / slug / "index.html", html)
-        for plan in self.plans:
+        for plan in plans:
             code = plan.language.code
-            redone = code in catalogs
+            redone = (code, slug) in self.filled
             if slug in plan.catalogs and not redone:
                 continue  # someone else's catalog: its page waits for the next publish
             if self.page_due(code, slug, redone or plan.chrome_changed):
                 doc.reset()
                 meta = _translated_page(self.ctx, self.out, plan, doc, writer, self.outputs)
-                record = plan.records.get(slug)
-                if record is not None:
-                    record.meta = meta
-                    outcome.records[code] = record
-
-        writer.write(template, pot)
-        for code, (path, data, read) in catalogs.items():
-            try:
-                writer.write(path, data, expect=read)
-            except ChangedOnDisk as exc:  # saved while the pages were written
-                outcome.errors.append(str(exc))
-                outcome.records.pop(code, None)
-                outcome.taught.pop(code, None)
+                outcome.meta[code] = meta
         outcome.written, outcome.removed = writer.written, writer.removed
         return outcome
+
+    def _catalogs(
+        self,
+        article: Article,
+        codes: tuple[str, ...],
+        plans: list[LanguagePlan],
+        outcome: ArticleOutcome,
+    ) -> None:
+        """The template (with the source language's code) and the redone catalogs of
+        ``plans``, rendered; their records."""
+        slug, source = article.slug, str(article.path)
+        template = template_path(self.config.translations_dir, slug)
+        date = template_date(template)
+        if self.config.source_language.code in codes:
+            english = template_entries(self.units(slug), source).values()
+            pot = render_template(english, f"{self.config.site_name} {slug}", source, date)
+            outcome.files.append(("", template, pot, ANY))
+        for plan in plans:
+            code = plan.language.code
+            filled = self.filled.get((code, slug))
+            if filled is None:
+                continue
+            catalog = plan.catalogs[slug]
+            path = catalog_path(self.config.translations_dir, code, slug)
+            data = render_catalog(catalog, date)
+            outcome.files.append((code, path, data, filled.read))
+            outcome.taught[code] = contribution(catalog)
+            record = _record(filled.found, data, outcome.taught[code])
+            record.problems = markup_problems(catalog, path, self.config.root, data)
+            outcome.records[code] = record
 
 
 def _write_site(
@@ -795,19 +893,34 @@ def _write_site(
         previous_states,
     )
     todo = [a for a in articles if finish.due(a)]
-    with progress(len(todo), "catalogs and pages") as advance:
-        outcomes = fork_map(finish, todo, advance, jobs=jobs)
+    work, split = finish.work(todo)
+    errors = [error for article in todo for error in finish.fill(article)] if split else []
+    with progress(len(work), "catalogs and pages") as advance:
+        outcomes = fork_map(finish, work, advance, min_share=1 if split else MIN_SHARE, jobs=jobs)
     planned = {plan.language.code: plan for plan in plans}
-    errors: list[str] = []
-    for article, outcome in zip(todo, outcomes, strict=True):
-        for code, record in outcome.records.items():
-            planned[code].records[article.slug] = record
-            ctx.states[(code, article.slug)] = _standing(record, planned[code].language)
-        for code, taught in outcome.taught.items():
-            manifest.teach(code, article.slug, taught)
+    for outcome in outcomes:  # every page is written: now the template and catalogs
         writer.written.extend(outcome.written)
         writer.removed.extend(outcome.removed)
         errors.extend(outcome.errors)
+    for job, outcome in zip(work, outcomes, strict=True):
+        slug = job.article.slug
+        for code, path, data, read in outcome.files:
+            try:
+                writer.write(path, data, expect=read)
+            except ChangedOnDisk as exc:  # saved while the pages were written
+                errors.append(str(exc))
+                outcome.records.pop(code, None)
+                outcome.taught.pop(code, None)
+        for code, record in outcome.records.items():
+            planned[code].records[slug] = record
+            ctx.states[(code, slug)] = _standing(record, planned[code].language)
+        for code, taught in outcome.taught.items():
+            manifest.teach(code, slug, taught)
+    for job, outcome in zip(work, outcomes, strict=True):
+        for code, meta in outcome.meta.items():
+            record = planned[code].records.get(job.article.slug)
+            if record is not None:
+                record.meta = meta
 
     english = config.source_language
     entries = [(a.slug, a.translatable_meta, a.meta.get("date")) for a in articles]

@@ -147,3 +147,46 @@ def test_a_parallel_publish_writes_the_same_bytes_as_a_serial_one(tmp_path: Path
     for folder in ("translations", "site"):
         assert _tree(projects[2] / folder) == _tree(projects[1] / folder), folder
     assert len(list((projects[2] / "site" / "es").glob("copy-*/index.html"))) == 60
+
+
+@needs_cores
+def test_one_large_article_is_split_by_language_with_the_same_bytes(tmp_path: Path) -> None:
+    """Too few articles to share out: each language's catalog and page is its own job
+    (forced here with SPLIT_UNITS = 0); the bytes are those of the serial publish."""
+    os.environ["SOURCE_DATE_EPOCH"] = "1767225600"
+    try:
+        projects = {split: _many_articles(tmp_path / f"split-{split}", 2) for split in (1, 0)}
+        for split, project in projects.items():
+            out = fresh_python(
+                f"""
+                import os
+                from pathlib import Path
+                import pipeline.publish as publish
+                from pipeline.config import load_config
+
+                pids, jobs = set(), []
+                real = publish.fork_map
+
+                def spy(func, items, *args, **kwargs):
+                    jobs.extend(items)
+                    pairs = real(lambda item: (func(item), os.getpid()), items, *args, **kwargs)
+                    pids.update(pid for _, pid in pairs)
+                    return [result for result, _ in pairs]
+
+                publish.fork_map = spy
+                publish.SPLIT_UNITS = 0 if {split} else 10**9
+                config = load_config(Path({str(project)!r}))
+                publish.publish(config, engine="pseudo", jobs={2 if split else 1})
+                finished = [j for j in jobs if isinstance(j, publish._Job)]
+                print(len(pids), len(finished), sum(len(j.codes) == 1 for j in finished))
+                """
+            )
+            processes, finished, single = map(int, out.split())
+            if split:  # 2 articles x (English + 3 languages) x (catalogs, pages)
+                assert (processes, finished, single) == (2, 16, 16)
+            else:
+                assert (processes, finished, single) == (1, 2, 0)
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
+    for folder in ("translations", "site"):
+        assert _tree(projects[1] / folder) == _tree(projects[0] / folder), folder

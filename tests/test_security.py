@@ -337,6 +337,31 @@ def test_what_msgfmt_accepts_is_read(tmp_path: Path, case) -> None:
         assert run.returncode == 0, run.stderr
 
 
+def test_a_catalog_still_as_the_pipeline_wrote_it_skips_only_the_syntax_check(
+    published: Path,
+) -> None:
+    """``ours`` (the sha of what the last publish wrote) spares the strict check, not
+    the reading: the catalog read is the same, header fields included; other bytes
+    are checked as strictly as ever."""
+    from pipeline.catalog import entries, load_catalog
+    from pipeline.errors import PipelineError
+
+    path = published / "translations" / "es" / f"{SLUG}.po"
+    es = Locale.parse("es")
+    strict, digest = load_catalog(path, es)
+    trusted, _ = load_catalog(path, es, ours=digest)
+
+    def seen(catalog):
+        return [(m.id, m.string, sorted(m.flags), m.user_comments) for m in entries(catalog)]
+
+    assert seen(trusted) == seen(strict) and len(seen(strict)) > 20
+    assert trusted.header_fields == strict.header_fields
+    assert dict(strict.header_fields)["Language"] == "es_ES"
+    path.write_bytes(path.read_bytes() + b'\nmsgid "late"\nmsgstr "x" y\n')
+    with pytest.raises(PipelineError, match="PO syntax error"):
+        load_catalog(path, es, ours=digest)
+
+
 class TranslatorSavesMidRun(PseudoEngine):
     """A fake engine (this test only): while it "translates", a translator saves the catalog."""
 
