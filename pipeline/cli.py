@@ -53,6 +53,17 @@ class PipelineGroup(click.Group):
             sys.exit(1)
 
 
+def builder_options(command: Callable) -> Callable:
+    """``--<name> DIR`` for each registered output builder (see pipeline.outputs)."""
+    from .outputs import BUILDERS
+
+    for name, builder in reversed(BUILDERS.items()):
+        folder = click.Path(file_okay=False, path_type=Path)
+        option = click.option(f"--{name}", name.replace("-", "_"), type=folder, help=builder.help)
+        command = option(command)
+    return command
+
+
 @contextmanager
 def terminal_progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
     """A progress bar (count, ETA) on an interactive terminal; nothing in CI or when piped."""
@@ -94,12 +105,7 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Write the pages here instead of the configured output folder.",
 )
-@click.option(
-    "--markdown",
-    "markdown_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Also write translated Markdown, DIR/<lang>/<slug>.md (Hugo, MkDocs...).",
-)
+@builder_options
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 listing what would change.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 @click.option(
@@ -122,22 +128,25 @@ def publish(
     quiet: bool,
     review_marks: bool,
     output: Path | None,
-    markdown_dir: Path | None,
     check: bool,
     as_json: bool,
     jobs: int | None,
     refresh: bool,
+    **folders: Path | None,
 ) -> None:
     """Update catalogs from source/, translate what is missing, write site/."""
     import json
 
+    from .outputs import BUILDERS
     from .publish import Outputs, no_progress
     from .publish import publish as run
 
     config = load_config(project)
     say = (lambda _: None) if quiet else (lambda msg: click.echo(msg, err=True))
     bar = no_progress if quiet else terminal_progress
-    outputs = Outputs(output, review_marks, markdown_dir)
+    chosen = {name: folders[name.replace("-", "_")] for name in BUILDERS}
+    builders = tuple(BUILDERS[name](folder) for name, folder in chosen.items() if folder)
+    outputs = Outputs(output, review_marks, builders)
     result = run(
         config, languages, engine, say, bar, outputs, check=check, jobs=jobs, refresh=refresh
     )
@@ -223,8 +232,8 @@ def translate(
 ) -> None:
     """Translate one Markdown file to stdout (catalogs are not touched)."""
     from .glossary import Glossary, load_glossary
-    from .oneoff import read_any, translate_markdown
     from .translate import choose_engine
+    from .translate_file import read_any, translate_markdown
 
     try:
         config = load_config(project)
@@ -325,7 +334,7 @@ def models() -> None:
 @project_option
 def models_list(project: Path) -> None:
     """Installed models: pair, version, size, and the site languages they serve."""
-    from .models import list_models
+    from .argos_models import list_models
 
     found = list_models(load_config(project))
     if not found:
@@ -345,7 +354,7 @@ def models_install(what: tuple[str, ...]) -> None:
     pipeline models install translate-en_zh-1_9.argosmodel
     pipeline models install en zh        (needs internet access)
     """
-    from .models import install_file, install_from_index
+    from .argos_models import install_file, install_from_index
 
     if len(what) == 1:
         source, target = install_file(Path(what[0]))

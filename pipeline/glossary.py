@@ -42,9 +42,8 @@ from pydantic import (
 from .errors import PipelineError
 from .placeholders import PLACEHOLDER_RE, codes_of
 from .term_index import Term, TermIndex, term_pattern
+from .writing import is_cjk
 from .yamltext import load_yaml_nodes
-
-CJK = ("zh", "ja", "ko")
 
 # --- the file format, validated by pydantic ------------------------------------
 
@@ -220,7 +219,7 @@ class Glossary:
             )
             parts = []
             for index, (text, entry) in enumerate(renderings):
-                pattern = re.escape(text) if _is_cjk(language) else _word_pattern(text)
+                pattern = re.escape(text) if is_cjk(language) else _word_pattern(text)
                 parts.append(f"(?P<r{index}>{pattern})")
                 self._target_index[(key, f"r{index}")] = entry
             self._target_res[key] = re.compile("|".join(parts), re.I) if parts else None
@@ -260,7 +259,7 @@ class Glossary:
             return value
 
         restored = PLACEHOLDER_RE.sub(rendering, text)
-        if _is_cjk(language):  # engines put spaces around codes; Chinese has none
+        if is_cjk(language):  # engines put spaces around codes; Chinese has none
             restored = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", restored)
         else:  # engines may leave "term , next" where a code moved
             restored = re.sub(r"(?<=\w) +(?=[,.;:!?](?:\s|$))", "", restored)
@@ -347,10 +346,6 @@ def _visible(text: str) -> bool:
 
 def _capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _is_cjk(language: str) -> bool:
-    return language.split("_")[0] in CJK
 
 
 # --- loading ----------------------------------------------------------------------

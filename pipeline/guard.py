@@ -14,15 +14,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .placeholders import PLACEHOLDER_RE, PlaceholderMismatch, check_codes, codes_of
+from .placeholders import (
+    PLACEHOLDER_RE,
+    codes_of,
+    markup_mismatch,
+)
 from .qa import CHECKS as QA_CHECKS
 from .qa import numbers
+from .writing import is_cjk
 
 # A chunk four times in a row. Three back-references, not "\1{3,}": Python's regex
 # engine runs them twice as fast as a repeat, and a longer run starts with four.
 REPEAT_RE = re.compile(r"(\S.{1,15}?)\1\1\1", re.DOTALL)
 SYMBOL_RUN_RE = re.compile(r"([^\w\s])\1{3,}")
-CJK = ("zh", "ja", "ko")
 
 
 def _plain(text: str) -> str:
@@ -30,11 +34,7 @@ def _plain(text: str) -> str:
 
 
 def markup(source: str, target: str, language: str) -> bool:
-    try:
-        check_codes(target, codes_of(source))
-    except PlaceholderMismatch:
-        return True
-    return False
+    return bool(markup_mismatch(target, source))
 
 
 def _loops(text: str) -> bool:
@@ -54,7 +54,7 @@ def length(source: str, target: str, language: str) -> bool:
     src, tgt = len(_plain(source).strip()), len(_plain(target).strip())
     if src < 20:
         return tgt > 10 * max(src, 1)
-    low, high = (0.12, 1.5) if language.split("_")[0] in CJK else (0.4, 2.5)
+    low, high = (0.12, 1.5) if is_cjk(language) else (0.4, 2.5)
     return not low <= tgt / src <= high
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from markdown_it.token import Token
 
-from .protect import protected_spans
+from .literals import protected_spans
 
 PLACEHOLDER_RE = re.compile(r"<g(\d+)>|</g(\d+)>|<x(\d+)/>")
 PAIRED = {"em_open", "strong_open", "s_open", "link_open"}
@@ -41,7 +41,7 @@ class Atom:
     partner: Atom | None = None  # for open/close: the matching close/open atom
 
 
-def _text_atoms(text: str) -> list[Atom]:
+def text_atoms(text: str) -> list[Atom]:
     atoms, pos = [], 0
     for start, end in protected_spans(text):
         if start > pos:
@@ -61,7 +61,7 @@ def atomize(children: list[Token]) -> list[Atom]:
     while i < len(children):
         tok = children[i]
         if tok.type in ("text", "text_special"):
-            atoms.extend(_text_atoms(tok.content))
+            atoms.extend(text_atoms(tok.content))
         elif tok.type == "softbreak":
             atoms.append(Atom("text", " ", tokens=[tok]))
         elif tok.type == "link_open" and tok.info == "auto":
@@ -111,6 +111,16 @@ def _atom_tokens(atom: Atom) -> list[Token]:
 def codes_of(text: str) -> dict[int, str]:
     """Number -> kind ("open" or "x") of the placeholders in a placeholder text."""
     return {int(g or x): "open" if g else "x" for g, _, x in PLACEHOLDER_RE.findall(text) if g or x}
+
+
+def markup_mismatch(target: str, source: str) -> str:
+    """Why ``target`` does not use exactly the codes of ``source`` ('' if it does): the
+    one check of a translation's markup, for the guard, review, imports and pages."""
+    try:
+        check_codes(target, codes_of(source))
+    except PlaceholderMismatch as exc:
+        return str(exc)
+    return ""
 
 
 def check_codes(text: str, codes: dict[int, str]) -> None:

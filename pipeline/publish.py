@@ -25,9 +25,7 @@ from importlib import resources
 from pathlib import Path
 from threading import Lock
 
-import yaml
 from babel.messages.catalog import Catalog
-from mdformat.renderer import MDRenderer
 
 from .articles import Article, load_articles
 from .catalog import (
@@ -70,20 +68,21 @@ from .fsutil import (
 from .glossary import Glossary, load_glossary
 from .lock import project_lock
 from .manifest import ArticleRecord, Manifest, contribution_sha, environment_key, memory_key
-from .markdown import markdown
+from .marks import mark_blocks, title_mark, translate_document
+from .outputs import Builder, Translated
 from .parallel import MIN_SHARE, cores, fork_map
-from .placeholders import PLACEHOLDER_RE, PlaceholderMismatch, check_codes, codes_of
+from .placeholders import (
+    PLACEHOLDER_RE,
+    markup_mismatch,
+)
 from .po_check import msgid_lines
 from .render import (
     NOT_TRANSLATED,
     SiteContext,
-    mark_blocks,
     render_article,
     render_language_index,
     render_root,
     standing,
-    title_mark,
-    translate_document,
 )
 from .segment import Document, Unit, segment
 from .sitemap import render_sitemap
@@ -155,7 +154,12 @@ class Outputs:
 
     site: Path | None = None  # default: the configured output folder
     review_marks: bool = False  # highlight every unit that is not approved
-    markdown: Path | None = None  # also write translated Markdown (<dir>/<lang>/<slug>.md)
+    builders: tuple[Builder, ...] = ()  # more files per translated page (outputs package)
+
+    def key(self) -> str:
+        """What the cache must be redone for when it changes."""
+        extra = [(b.name, str(b.folder)) for b in self.builders]
+        return repr((self.site, self.review_marks, extra))
 
 
 Report = Callable[[str], None]
@@ -213,7 +217,7 @@ def publish(
     """``jobs``: processes for the per-article work (default: one per core).
     ``refresh``: machine drafts nobody has touched are translated again (after an
     engine or glossary change); approved and stale entries are kept as always."""
-    for folder in (outputs.site, outputs.markdown):
+    for folder in (outputs.site, *(b.folder for b in outputs.builders)):
         if folder is not None:
             check_output_dir(folder, config.source_dir, config.translations_dir)
     if check:
@@ -235,7 +239,7 @@ def _publish(
 ) -> PublishResult:
     started = time.perf_counter()
     result = PublishResult()
-    options = repr((outputs.site, outputs.review_marks, outputs.markdown, engine))
+    options = repr((outputs.key(), engine))
     env = environment_key(config.pyproject, config.glossary, options)
     manifest = Manifest.fresh() if check else Manifest.load(config.root)
     try:
@@ -377,8 +381,7 @@ def _probe_outputs(config: Config, targets: list[Language], outputs: Outputs) ->
     folders = [out, *(out / code for code in codes)]
     folders += [config.translations_dir / lang.code for lang in targets]
     folders.append(config.translations_dir / TEMPLATES)
-    if outputs.markdown is not None:
-        folders += [outputs.markdown / code for code in codes]
+    folders += [builder.folder / code for builder in outputs.builders for code in codes]
     for folder in folders:
         probe_writable(folder)
 
@@ -426,14 +429,12 @@ def markup_problems(catalog: Catalog, path: Path, root: Path, data: bytes) -> li
             continue
         if state_of(message) not in (APPROVED, DRAFT, STALE):
             continue  # machine output: the guard flags it
-        try:
-            check_codes(message.string, codes_of(message.id))
-        except PlaceholderMismatch as exc:
+        if mismatch := markup_mismatch(message.string, message.id):
             codes = " ".join(m.group() for m in PLACEHOLDER_RE.finditer(message.id))
             lines = lines or msgid_lines(data.decode("utf-8"), path)
             problems.append(
                 f"{where}:{lines[message.id]}: the translation's markup does not match the English "
-                f"({exc}); it is not published. Fix: use exactly the English's codes "
+                f"({mismatch}); it is not published. Fix: use exactly the English's codes "
                 f"{codes or '(none)'} in msgstr"
             )
     return problems
@@ -741,7 +742,10 @@ class _Finish:
 
     def page_due(self, code: str, slug: str, redone: bool) -> bool:
         page = self.out / code / slug / "index.html"
-        return self.dry_run or redone or self.restated(slug) or not page.exists()
+        if self.dry_run or redone or self.restated(slug) or not page.exists():
+            return True
+        translated = code != self.config.source_language.code
+        return translated and any(b.outdated(code, slug) for b in self.outputs.builders)
 
     def due(self, article: Article) -> bool:
         slug = article.slug
@@ -960,17 +964,6 @@ def _translated_page(
     page_worst, marked = mark_blocks(placed, views)
     html = render_article(ctx, language, doc, meta, page_worst, marked, title_mark(placed, views))
     writer.text(out / language.code / slug / "index.html", html)
-    if outputs.markdown is not None:
-        doc.reset()
-        text = translated_markdown(doc, language.code, catalog)
-        writer.text(outputs.markdown / language.code / f"{slug}.md", text)
+    for builder in outputs.builders:
+        builder.write(Translated(doc, language.code, catalog), writer.text)
     return meta
-
-
-def translated_markdown(doc: Document, language: str, catalog: Catalog | None) -> str:
-    """The article as Markdown in ``language``, front matter included, for Hugo and friends."""
-    meta, _, _ = translate_document(doc, language, catalog, marks=False)
-    md = markdown()
-    body = MDRenderer().render(doc.tokens, md.options, doc.env)
-    front = {**doc.article.meta, **meta, "lang": language}
-    return f"---\n{yaml.safe_dump(front, allow_unicode=True, sort_keys=False)}---\n\n{body}"

@@ -17,9 +17,8 @@ from markupsafe import escape
 
 from .placeholders import PlaceholderMismatch
 from .segment import Document, Piece, Slot
-
-# Languages written without spaces between sentences.
-NO_SPACE_LANGUAGES = {"zh", "ja", "th", "lo", "km", "my"}
+from .unit_kinds import KINDS, plain_text
+from .writing import without_spaces
 
 
 @dataclass
@@ -30,19 +29,6 @@ class Placed:
     piece: Piece
     translated: bool  # False: the English is shown
     mismatch: str = ""  # why a translation was refused
-
-
-def plain_text(tokens: list[Token]) -> str:
-    """Text of inline tokens as an attribute or alt would show it (markup dropped)."""
-    parts = []
-    for tok in tokens:
-        if tok.type in ("text", "text_special", "code_inline"):
-            parts.append(tok.content)
-        elif tok.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif tok.type == "image":
-            parts.append(plain_text(tok.children or []))
-    return "".join(parts)
 
 
 def _spaced(before: str, after: str) -> bool:
@@ -85,11 +71,11 @@ def reassemble(
     ``wrap(piece, translated, refused)`` may give attributes for a span around a unit
     of body text (page marks); ``refused``: its translation's markup did not match.
     """
-    joiner = "" if language.split("_")[0] in NO_SPACE_LANGUAGES else " "
+    joiner = "" if without_spaces(language) else " "
     meta: dict[str, str] = {}
     placed: list[Placed] = []
     for slot in doc.slots:
-        parts = []
+        kind, parts = KINDS[slot.kind], []
         for piece in slot.pieces:
             target = choose(piece) if piece.translatable else None
             tokens, mismatch = None, ""
@@ -102,17 +88,8 @@ def reassemble(
                 tokens = piece.codes.decode(piece.text)
             translated = target is not None and not mismatch
             attrs = wrap(piece, translated, bool(mismatch)) if wrap and piece.translatable else None
-            parts.append(_wrapped(tokens, attrs) if attrs and slot.kind == "inline" else tokens)
+            parts.append(_wrapped(tokens, attrs) if attrs and kind.marked else tokens)
             if piece.translatable:
                 placed.append(Placed(slot, piece, translated, mismatch))
-        tokens = _join(parts, joiner)
-        if slot.kind == "inline":
-            slot.token.children = tokens
-        elif slot.kind == "alt":
-            slot.token.children = tokens
-            slot.token.content = plain_text(tokens)
-        elif slot.kind == "attr":
-            slot.token.attrSet(slot.name, plain_text(tokens))
-        else:
-            meta[slot.name] = plain_text(tokens)
+        kind.put(slot, _join(parts, joiner), meta)
     return meta, placed

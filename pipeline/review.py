@@ -41,7 +41,7 @@ from .config import Config
 from .errors import PipelineError
 from .fsutil import write_if_changed
 from .lock import project_lock
-from .placeholders import PlaceholderMismatch, check_codes, codes_of
+from .placeholders import markup_mismatch
 from .render import templates
 
 WORD_RE = re.compile(r"\s+|\w+|[^\w\s]")
@@ -173,10 +173,8 @@ class Approval:
 
 def _approvable(message, include_flagged: bool) -> str:
     """Why a unit cannot be approved as it stands ('' if it can)."""
-    try:
-        check_codes(message.string, codes_of(message.id))
-    except PlaceholderMismatch as exc:
-        return f"markup does not match the English ({exc})"
+    if mismatch := markup_mismatch(message.string, message.id):
+        return f"markup does not match the English ({mismatch})"
     if stopped := guard_stopped(state_of(message), message.flags):
         return f"the output guard stopped it ({', '.join(stopped)})"
     flagged = [f for f in quality_flags(message) if f != "glossary"]

@@ -20,7 +20,8 @@ from markdown_it.token import Token
 from .articles import TRANSLATABLE_FIELDS, Article
 from .errors import PipelineError
 from .markdown import markdown
-from .placeholders import Atom, Placeholders, _text_atoms, atomize, has_words
+from .placeholders import Atom, Placeholders, atomize, has_words, text_atoms
+from .unit_kinds import KINDS
 
 # Codes stand in the text given to the sentence splitter as private-use characters.
 CODE_BASE = 0xE000
@@ -38,7 +39,7 @@ class Piece:
 
 @dataclass
 class Slot:
-    kind: str  # "inline" (children of an inline token), "alt", "attr" or "meta"
+    kind: str  # a key of unit_kinds.KINDS
     pieces: list[Piece]
     token: Token | None = None  # the inline / image / link token written back to
     name: str = ""  # attribute name ("attr") or front-matter field ("meta")
@@ -70,14 +71,9 @@ class Document:
 
     def units(self) -> list[Unit]:
         """Translatable units in reading order (duplicates included)."""
-        notes = {"alt": "image alt text", "attr": "title attribute", "meta": "front matter: "}
         out = []
         for slot in self.slots:
-            note = notes.get(slot.kind, "")
-            if slot.kind == "meta":
-                note += slot.name
-            elif slot.kind == "inline" and getattr(slot.block, "type", "") == "heading_open":
-                note = "heading"  # shown to translators; review lists headings first
+            note = KINDS[slot.kind].note(slot)
             out.extend(Unit(p.text, p.line, note) for p in slot.pieces if p.translatable)
         return out
 
@@ -212,7 +208,7 @@ def _inline_slots(inline: Token, block: Token | None, line: int) -> list[Slot]:
             slots.append(Slot("alt", alt, child, block=block))
         title = child.attrGet("title") if child.type in ("image", "link_open") else None
         if title:
-            pieces = pieces_of(_text_atoms(str(title)), line)
+            pieces = pieces_of(text_atoms(str(title)), line)
             slots.append(Slot("attr", pieces, child, "title", block))
     return slots
 
@@ -232,7 +228,7 @@ def segment(article: Article) -> Document:
     for name in TRANSLATABLE_FIELDS:
         value = article.meta.get(name)
         if value:
-            pieces = pieces_of(_text_atoms(str(value)), article.meta_lines.get(name, 2))
+            pieces = pieces_of(text_atoms(str(value)), article.meta_lines.get(name, 2))
             doc.slots.append(Slot("meta", pieces, name=name))
     block: Token | None = None
     line = article.body_line

@@ -45,7 +45,10 @@ from .config import Config
 from .errors import PipelineError
 from .fsutil import write_if_changed
 from .lock import project_lock
-from .placeholders import PLACEHOLDER_RE, PlaceholderMismatch, check_codes, codes_of
+from .placeholders import (
+    PLACEHOLDER_RE,
+    markup_mismatch,
+)
 from .review import article_catalogs
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
@@ -291,10 +294,8 @@ def _apply(
         if message is None:
             report.refused.append(f"{where}: the English has changed since export")
             continue
-        try:
-            check_codes(unit.text, codes_of(message.id))
-        except PlaceholderMismatch as exc:
-            report.refused.append(f"{where}: {exc}")
+        if mismatch := markup_mismatch(unit.text, message.id):
+            report.refused.append(f"{where}: {mismatch}")
             continue
         if state_of(message) == APPROVED and not unit.final:
             if unit.text != message.string:

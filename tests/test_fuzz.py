@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from pipeline.engines.pseudo import PseudoEngine
 from pipeline.markdown import markdown
-from pipeline.oneoff import read_any, translate_markdown
 from pipeline.render import sanitize
+from pipeline.translate_file import read_any, translate_markdown
 
 SPEC = SHARED / "eval" / "commonmark" / "spec-examples.json"
 

@@ -16,8 +16,8 @@ from conftest import requires_apertium, snapshot
 from pipeline.catalog import read_catalog, state_of
 from pipeline.cli import main
 from pipeline.engines.apertium import ApertiumEngine, installed_modes
+from pipeline.literals import PROTECTED_RE
 from pipeline.placeholders import PLACEHOLDER_RE
-from pipeline.protect import PROTECTED_RE
 
 pytestmark = requires_apertium
 SLUG = "stem-cell-therapy-for-joint-pain"

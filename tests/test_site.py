@@ -18,7 +18,7 @@ from babel import Locale
 from click.testing import CliRunner
 from conftest import ROOT, requires_apertium, requires_browser, screenshot
 
-from pipeline.catalog import entries, quality_flags, read_catalog
+from pipeline.catalog import entries, guard_stopped, quality_flags, read_catalog, state_of
 from pipeline.cli import main
 
 SLUG = "stem-cell-therapy-for-joint-pain"
@@ -323,3 +323,33 @@ def test_translated_markdown_output(site_project: Path, tmp_path: Path) -> None:
     assert "dolor articular" in front["title"].lower()
     assert "data-l10n" not in text  # no review marks in content for other generators
     assert "[+447778936902](tel:+447778936902)" in text
+
+
+def test_json_units_output_for_headless_cms(site_project: Path, tmp_path: Path) -> None:
+    """The outputs layer's proof: one builder module (pipeline/outputs/json_units.py)
+    and its registration add `--json-units DIR`."""
+    out = tmp_path / "api"
+    publish(site_project, "--json-units", str(out), "--output", str(tmp_path / "site"))
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.json"))
+    assert len(files) == 15 and f"ca/{SLUG}.json" in files
+    data = json.loads((out / "ca" / f"{SLUG}.json").read_text(encoding="utf-8"))
+    assert (data["slug"], data["language"]) == (SLUG, "ca")
+    assert data["front_matter"]["title"].startswith("Teràpia amb cèl·lules mare per a ")
+    units = data["units"]
+    path = site_project / "translations" / "ca" / f"{SLUG}.po"
+    catalog = read_catalog(path, Locale.parse("ca_ES"))
+    assert {u["source"] for u in units} == {m.id for m in catalog if m.id}
+    title = next(u for u in units if u["where"] == "title")
+    assert title["target"] == catalog[title["source"]].string == data["front_matter"]["title"]
+    assert {u["state"] for u in units} <= {"approved", "machine", "draft", "stale", "untranslated"}
+    for unit in units:
+        message = catalog[unit["source"]]
+        assert unit["target"] == (message.string or None)
+        assert unit["state"] == state_of(message)
+        assert ("glossary" in unit["flags"]) == ("glossary" in message.flags)
+        stopped = guard_stopped(state_of(message), message.flags) or "markup" in unit["flags"]
+        assert unit["shown"] == ("target" if message.string and not stopped else "source")
+    # A builder knows its own outdatedness: a file deleted is written again by a no-op.
+    (out / "es" / f"{SLUG}.json").unlink()
+    publish(site_project, "--json-units", str(out), "--output", str(tmp_path / "site"))
+    assert json.loads((out / "es" / f"{SLUG}.json").read_text(encoding="utf-8"))["units"]

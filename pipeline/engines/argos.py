@@ -24,7 +24,8 @@ LIBRARY_HINT = (
 )
 
 
-def _package_api():
+def package_api():
+    """argostranslate's package module; EngineUnavailable when it is not installed."""
     try:
         import argostranslate.package as package
     except ImportError as exc:
@@ -36,7 +37,7 @@ def find_package(source: str, target: str):
     """The newest installed Argos package for the pair, or None."""
     packages = [
         p
-        for p in _package_api().get_installed_packages()
+        for p in package_api().get_installed_packages()
         if p.from_code == source and p.to_code == target
     ]
     return max(packages, key=lambda p: str(p.package_version), default=None)

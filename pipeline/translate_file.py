@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-from mdformat.renderer import MDRenderer
-
 from .articles import Article, parse_article
 from .engines import Engine
 from .errors import PipelineError
 from .glossary import Glossary
 from .guard import BLOCKING, inspect
 from .markdown import markdown
+from .outputs.markdown_copy import markdown_text
 from .reassemble import reassemble
 from .render import sanitize
 from .segment import segment
@@ -57,12 +55,7 @@ def translate_markdown(
         return text if text and not BLOCKING & set(problems) else None
 
     meta, _ = reassemble(doc, target, choose)
-    md = markdown()
     if fmt == "html":  # sanitised as a published page is: the output may be pasted into one
+        md = markdown()
         return str(sanitize(md.renderer.render(doc.tokens, md.options, doc.env)))
-    body = MDRenderer().render(doc.tokens, md.options, doc.env)
-    if not article.meta:
-        return body
-    front = {**article.meta, **meta}
-    dumped = yaml.safe_dump(front, allow_unicode=True, sort_keys=False)
-    return f"---\n{dumped}---\n\n{body}"
+    return markdown_text(doc, {**article.meta, **meta} if article.meta else None)

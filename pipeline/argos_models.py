@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .config import Config
-from .engines.argos import LIBRARY_HINT
+from .engines.argos import package_api
+from .engines.base import EngineUnavailable
 from .errors import PipelineError
 
 INDEX_HINT = (
@@ -38,10 +39,11 @@ class Model:
 
 def _argos():
     try:
-        import argostranslate.package as package
-        import argostranslate.settings as settings
-    except ImportError as exc:
-        raise PipelineError("argostranslate is not installed", fix=LIBRARY_HINT) from exc
+        package = package_api()
+    except EngineUnavailable as exc:  # here a command's error, not a reason to try another
+        raise PipelineError(str(exc), fix=exc.fix) from exc
+    import argostranslate.settings as settings
+
     return package, settings
 
 
