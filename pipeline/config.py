@@ -28,9 +28,12 @@ PIPELINE_KEYS = frozenset(
         "languages",
         "engines",
         "qa",
+        "contact",
     }
 )
 LANGUAGE_KEYS = frozenset({"locale", "engines", "min_coverage"})
+# [tool.pipeline.contact]: the footer of every page (each line shown when set).
+CONTACT_KEYS = frozenset({"phone", "phone_note", "email"})
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class Config:
     base_url: str = ""  # the site's public address, for canonical links and the sitemap
     # Checks an approved translation must pass for `pipeline qa` to succeed.
     qa_blocking: frozenset[str] = frozenset({"markup", "numbers", "glossary"})
+    contact: dict[str, str] = field(default_factory=dict)  # [tool.pipeline.contact]
 
     @property
     def cache_dir(self) -> Path:
@@ -242,7 +246,21 @@ def load_config(root: Path) -> Config:
         engine_options={k: dict(v) for k, v in settings.get("engines", {}).items()},
         base_url=str(settings.get("base_url", "")).rstrip("/"),
         qa_blocking=_qa_blocking(settings.get("qa", {}), pyproject),
+        contact=_contact(settings.get("contact", {}), pyproject),
     )
+
+
+def _contact(table: object, pyproject: Path) -> dict[str, str]:
+    where = "[tool.pipeline.contact]"
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise PipelineError(
+            f"{where} must be a table of text values",
+            path=pyproject,
+            line=_line_of(pyproject, "contact"),
+            fix='write e.g. email = "office@example.org" under [tool.pipeline.contact]',
+        )
+    _check_keys(table, CONTACT_KEYS, where, pyproject)
+    return dict(table)
 
 
 def _qa_blocking(qa: object, pyproject: Path) -> frozenset[str]:

@@ -246,6 +246,7 @@ def _page(ctx: SiteContext, language: Language, root: str, href_for, slug: str |
         ],
         "switcher": switcher,
         "description": "",
+        "contact": ctx.config.contact,
     }
 
 

@@ -132,6 +132,13 @@ def test_missing_engine_binary(project: Path, monkeypatch: pytest.MonkeyPatch) -
             ('engines = ["pseudo"]', 'engines = ["pseudo"]\nlocal = "es_ES"'),
             ("unknown setting 'local'", "did you mean locale?"),
         ),
+        (
+            (
+                "[tool.pipeline.languages.es]",
+                '[tool.pipeline.contact]\nmail = "a@b.org"\n\n[tool.pipeline.languages.es]',
+            ),
+            ("[tool.pipeline.contact] has an unknown setting 'mail'", "did you mean email?"),
+        ),
     ],
 )
 def test_unknown_setting_names_its_line_and_the_closest_key(

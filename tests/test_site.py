@@ -353,3 +353,23 @@ def test_json_units_output_for_headless_cms(site_project: Path, tmp_path: Path) 
     (out / "es" / f"{SLUG}.json").unlink()
     publish(site_project, "--json-units", str(out), "--output", str(tmp_path / "site"))
     assert json.loads((out / "es" / f"{SLUG}.json").read_text(encoding="utf-8"))["units"]
+
+
+def test_the_footer_shows_the_configured_contact(tmp_path: Path) -> None:
+    """Site identity is configuration: no phone or e-mail lives in a template."""
+    project = tmp_path / "p"
+    shutil.copytree(ROOT / "source", project / "source")
+    config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    config = config.replace('"+447778936902"', '"+34 600 000 000"').replace(
+        'phone_note = "WhatsApp"\n', ""
+    )
+    config = re.sub(r"engines = \[.*\]", 'engines = ["pseudo"]', config)
+    (project / "pyproject.toml").write_text(
+        config.replace('email = "head_office@nbscience.com"\n', "")
+    )
+    publish(project)
+    footer = (
+        (project / "site" / "es" / "index.html").read_text(encoding="utf-8").split("<footer")[1]
+    )
+    assert '<a href="tel:+34 600 000 000">+34 600 000 000</a></p>' in footer
+    assert "mailto:" not in footer and "WhatsApp" not in footer and "447778936902" not in footer
