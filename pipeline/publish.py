@@ -9,9 +9,12 @@ environment are as the last publish left them is not parsed, merged or
 rendered again. ``check=True`` computes everything from scratch, calls no
 engine and writes nothing: it reports what a publish would change.
 
-The per-article work before and after the engines (sentence splitting; filling,
-checking and writing catalogs; rendering pages) is spread over every core by
-parallel.fork_map; the engines of different languages run side by side.
+The work before and after the engines (sentence splitting; the output guard;
+filling and rendering catalogs; rendering pages and the outputs package's
+files) is spread over every core by parallel.fork_map, one job per article, or
+per article, language and output for a few large articles; the engines of
+different languages run side by side. Catalogs and templates are written last,
+once every page is.
 """
 
 from __future__ import annotations
@@ -71,10 +74,7 @@ from .manifest import ArticleRecord, Manifest, contribution_sha, environment_key
 from .marks import mark_blocks, title_mark, translate_document
 from .outputs import Builder, Translated
 from .parallel import MIN_SHARE, cores, fork_map
-from .placeholders import (
-    PLACEHOLDER_RE,
-    markup_mismatch,
-)
+from .placeholders import PLACEHOLDER_RE, markup_mismatch
 from .po_check import msgid_lines
 from .render import (
     NOT_TRANSLATED,
@@ -108,7 +108,7 @@ class LanguagePlan:
     chrome_pending: list[str] = field(default_factory=list)
     chrome_changed: bool = False
     choice: EngineChoice | None = None
-    outputs: list[Translation] = field(default_factory=list)  # the engine's, for pending
+    engine_output: list[Translation] = field(default_factory=list)  # for pending, unguarded
     results: dict[str, tuple[str, set[str]]] = field(default_factory=dict)  # msgstr, flags
 
 
@@ -584,17 +584,17 @@ def _guard(plans: list[LanguagePlan], jobs: int | None) -> None:
     work = [
         (msgid, out, plan.choice.engine.name, plan.language.code)
         for plan in plans
-        if plan.outputs and plan.choice and plan.choice.engine
-        for msgid, out in zip(plan.pending, plan.outputs, strict=True)
+        if plan.engine_output and plan.choice and plan.choice.engine
+        for msgid, out in zip(plan.pending, plan.engine_output, strict=True)
     ]
     fields = fork_map(_guarded, work, min_share=GUARD_SHARE, jobs=jobs)
     start = 0
     for plan in plans:
-        if plan.outputs:
-            count = len(plan.outputs)
+        if plan.engine_output:
+            count = len(plan.engine_output)
             plan.results = dict(zip(plan.pending, fields[start : start + count], strict=True))
             start += count
-            plan.outputs = []
+            plan.engine_output = []
 
 
 def _guarded(item: tuple[str, Translation, str, str]) -> tuple[str, set[str]]:
@@ -628,7 +628,7 @@ def _translate(
 
     outputs = run_engine(chosen, texts, source, code, glossary, cache, warn)
     spent = time.perf_counter() - started
-    plan.outputs = outputs[: len(plan.pending)]  # guarded by _guard, on every core
+    plan.engine_output = outputs[: len(plan.pending)]  # guarded by _guard, on every core
     chrome_results = dict(zip(plan.chrome_pending, outputs[len(plan.pending) :], strict=True))
     fill_chrome(plan.chrome, chrome_results, chosen.name)
     with lock:
