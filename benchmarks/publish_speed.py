@@ -43,6 +43,11 @@ CONFIG = """
 site_name = "Benchmark"
 base_url = "https://example.org"
 
+[tool.pipeline.contact]
+phone = "+447778936902"
+phone_note = "WhatsApp"
+email = "head_office@nbscience.com"
+
 [tool.pipeline.languages.es]
 locale = "es_ES"
 engines = ["apertium"]

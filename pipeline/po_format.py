@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from babel.messages.catalog import Message
 from translate.storage.pypo import PoWrapper, quoteforpo
@@ -80,14 +81,21 @@ def read_layout(text: str) -> Layout:
 
 
 def _string(keyword: str, text: str, prefix: str, layout: Layout | None) -> list[str]:
-    lines = layout.strings.get((keyword, text)) if layout else None
+    lines: Sequence[str] | None = layout.strings.get((keyword, text)) if layout else None
     if lines is None:
-        lines = quoteforpo(text, _WRAPPER) or ['""']
-        # gettext leaves the first line empty when the string does not fit after its
-        # keyword (translate-toolkit counts the width of "msgid " for every keyword).
-        if len(lines) == 1 and len(keyword) + 1 + len(lines[0]) > PAGE_WIDTH:
-            lines = ['""', *lines]
+        lines = _wrapped(keyword, text)
     return [f"{prefix}{keyword} {lines[0]}", *(f"{prefix}{line}" for line in lines[1:])]
+
+
+# The same English is written in every language's catalog and in the template.
+@lru_cache(maxsize=32768)
+def _wrapped(keyword: str, text: str) -> tuple[str, ...]:
+    lines = quoteforpo(text, _WRAPPER) or ['""']
+    # gettext leaves the first line empty when the string does not fit after its
+    # keyword (translate-toolkit counts the width of "msgid " for every keyword).
+    if len(lines) == 1 and len(keyword) + 1 + len(lines[0]) > PAGE_WIDTH:
+        lines = ['""', *lines]
+    return tuple(lines)
 
 
 def _comments(marker: str, comments: Iterable[str]) -> list[str]:

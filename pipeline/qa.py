@@ -30,6 +30,7 @@ END_RE = re.compile(r"([.:;!?…])[\s\"'\u201d\u2019»)\]]*(?:</g\d+>|<x\d+/>)*\
 PAIR_RE = re.compile(r"<g(\d+)>(.*?)</g\1>", re.DOTALL)
 # Numbers as written in English ("1,000.5", "15th") and as a target locale may write
 # them ("1.000,5", "1 000,5"); Roman numerals for centuries and ordinals ("siglo XV").
+DIGIT_RE = re.compile(r"\d")
 NUMBER_RE = re.compile(r"\d+(?:[\u00a0\u202f ]\d{3}(?!\d))*(?:[.,]\d+)*")
 ROMAN_RE = re.compile(
     r"\b(?=[MDCLXVI]{1,8}\b)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})\b"
@@ -169,9 +170,11 @@ def _readings(token: str, decimal: str) -> set[float]:
 def numbers(source: str, target: str, language: str) -> bool:
     """Every number of the English, and no other, in the translation: written in the
     English or the target language's style, or as a Roman numeral ("siglo XV")."""
+    english, plain = _plain(source), _plain(target)
+    if not DIGIT_RE.search(english) and not DIGIT_RE.search(plain):
+        return False  # most sentences: no number on either side (a Roman one needs both)
     decimal = "." if language.split("_")[0] in ("zh", "ja", "ko", "en") else ","
-    wanted = Counter(min(_readings(n, ".") or {0.0}) for n in NUMBER_RE.findall(_plain(source)))
-    plain = _plain(target)
+    wanted = Counter(min(_readings(n, ".") or {0.0}) for n in NUMBER_RE.findall(english))
     for readings in (_readings(n, decimal) for n in NUMBER_RE.findall(plain)):
         match = next((value for value in sorted(readings) if wanted[value] > 0), None)
         if match is None:

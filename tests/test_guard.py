@@ -50,3 +50,27 @@ def test_unknown_and_repeated_codes_are_dropped_before_checking() -> None:
 
 def test_blocking_set() -> None:
     assert {"markup", "repetition", "length", "numbers"} == BLOCKING
+
+
+def test_the_loop_prefilter_never_hides_a_loop() -> None:
+    """guard._may_loop skips the loop search where it cannot match; on texts built to
+    be near misses (chunks of 1-17 characters, with and without spaces, repeated
+    2-5 times among random words) the answer is the full search's."""
+    import random
+
+    from pipeline.guard import REPEAT_RE, SYMBOL_RUN_RE, _loops
+
+    def full_search(text: str) -> bool:
+        text = SYMBOL_RUN_RE.sub(r"\1", text)
+        return any(any(c.isalnum() for c in m.group(1)) for m in REPEAT_RE.finditer(text))
+
+    rng = random.Random(7)
+    alphabet = "ab cd. 掌声()é1 "
+    found = 0
+    for _ in range(4000):
+        chunk = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 17)))
+        noise = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(2)]
+        text = noise[0] + chunk * rng.randint(2, 5) + noise[1]
+        assert _loops(text) == full_search(text), repr(text)
+        found += full_search(text)
+    assert found > 500  # the texts do loop, often
