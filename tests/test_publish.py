@@ -10,11 +10,9 @@ from typing import ClassVar
 import pytest
 from babel import Locale
 from babel.messages.pofile import write_po
-from click.testing import CliRunner
-from conftest import requires_apertium, snapshot
+from conftest import cli, fails_cleanly, outputs, requires_apertium
 
 from pipeline.catalog import read_catalog, state_of
-from pipeline.cli import main
 from pipeline.engines.apertium import ApertiumEngine, installed_modes
 from pipeline.literals import PROTECTED_RE
 from pipeline.placeholders import PLACEHOLDER_RE
@@ -23,12 +21,8 @@ pytestmark = requires_apertium
 SLUG = "stem-cell-therapy-for-joint-pain"
 
 
-def run(project: Path, *args: str):
-    return CliRunner().invoke(main, [*args, "--project", str(project)])
-
-
 def publish(project: Path, *args: str):
-    result = run(project, "publish", *args)
+    result = cli(project, "publish", *args)
     assert result.exit_code == 0, result.output
     return result
 
@@ -133,13 +127,13 @@ def test_coverage_threshold_is_configurable(project: Path) -> None:
     assert '<link rel="alternate" hreflang="zh-Hans"' not in page(project, "en")
     assert '<meta name="robots" content="noindex">' in page(project, "zh")
     pyproject.write_text(text.replace("min_coverage = 1.0", "min_coverage = 2"))
-    bad = run(project, "publish", "--lang", "zh")
+    bad = cli(project, "publish", "--lang", "zh")
     assert bad.exit_code == 1 and "min_coverage = 2 is not a share between 0 and 1" in bad.output
 
 
 def test_unknown_engine_is_a_usage_error_even_with_nothing_to_do(project: Path) -> None:
     publish(project, "--lang", "es")
-    result = run(project, "publish", "--lang", "es", "--engine", "nope")
+    result = cli(project, "publish", "--lang", "es", "--engine", "nope")
     assert result.exit_code == 2
     assert "unknown engine 'nope' (engines: apertium, argos, pseudo)" in result.output
 
@@ -175,9 +169,9 @@ def test_urls_emails_phones_and_code_identical_on_every_page(project: Path) -> N
 
 def test_publishing_again_changes_no_file(project: Path) -> None:
     publish(project)
-    before = snapshot(project / "translations") | snapshot(project / "site")
+    before = outputs(project)
     result = publish(project)
-    after = snapshot(project / "translations") | snapshot(project / "site")
+    after = outputs(project)
     assert after == before
     assert "0 files written" in result.output
 
@@ -262,7 +256,7 @@ def test_changed_english_keeps_the_human_text_as_stale_suggestion(project: Path,
 
 def test_status_table_counts_states(project: Path) -> None:
     publish(project)
-    result = run(project, "status")
+    result = cli(project, "status")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == [
@@ -287,46 +281,31 @@ def test_status_table_counts_states(project: Path) -> None:
 # --- bad input: one line naming the file or the fix, exit 1, nothing damaged -------
 
 
-def _fails_cleanly(project: Path, result, *expected: str) -> None:
-    assert result.exit_code == 1
-    message = result.output.strip()
-    assert len(message.splitlines()) == 1, message
-    for part in expected:
-        assert part in message
-
-
 def test_broken_front_matter(project: Path) -> None:
     publish(project)
-    before = snapshot(project / "translations") | snapshot(project / "site")
+    before = outputs(project)
     path = project / "source" / f"{SLUG}.md"
     path.write_text(path.read_text().replace("slug: ", "slug: [unclosed ", 1))
-    result = run(project, "publish")
-    _fails_cleanly(project, result, f"source/{SLUG}.md:3:", "invalid YAML")
-    assert snapshot(project / "translations") | snapshot(project / "site") == before
+    fails_cleanly(project, before, f"source/{SLUG}.md:3:", "invalid YAML")
 
 
-def test_missing_source_folder(tmp_path: Path, project: Path) -> None:
+def test_missing_source_folder(project: Path) -> None:
     import shutil
 
     shutil.rmtree(project / "source")
-    result = run(project, "publish")
-    _fails_cleanly(project, result, "source", "source folder not found", "Fix:")
+    fails_cleanly(project, outputs(project), "source", "source folder not found")
 
 
 def test_missing_apertium_binary(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     publish(project)
-    before = snapshot(project / "translations") | snapshot(project / "site")
+    before = outputs(project)
     edit_source(project, "## Conclusion", "A brand new sentence.\n\n## Conclusion")
     monkeypatch.setenv("PATH", "/nonexistent")
     installed_modes.cache_clear()
     try:
-        result = run(project, "publish")
+        fails_cleanly(project, before, "'apertium' program is not installed", "apt-get install")
     finally:
         installed_modes.cache_clear()
-    _fails_cleanly(
-        project, result, "'apertium' program is not installed", "apt-get install apertium"
-    )
-    assert snapshot(project / "translations") | snapshot(project / "site") == before
 
 
 # --- incremental work, --check and --json --------------------------------------------------
@@ -334,16 +313,16 @@ def test_missing_apertium_binary(project: Path, monkeypatch: pytest.MonkeyPatch)
 
 def test_check_reports_out_of_date_files_and_changes_nothing(project: Path) -> None:
     publish(project)
-    assert run(project, "publish", "--check").exit_code == 0
+    assert cli(project, "publish", "--check").exit_code == 0
     edit_source(project, "Stem cell therapy can be expensive", "Stem cell therapy is expensive")
-    before = snapshot(project / "translations") | snapshot(project / "site")
-    result = run(project, "publish", "--check")
+    before = outputs(project)
+    result = cli(project, "publish", "--check")
     assert result.exit_code == 1
     assert f"out of date: translations/es/{SLUG}.po" in result.output
     assert f"out of date: site/ca/{SLUG}/index.html" in result.output
-    assert snapshot(project / "translations") | snapshot(project / "site") == before
+    assert outputs(project) == before
     publish(project)
-    assert run(project, "publish", "--check").exit_code == 0
+    assert cli(project, "publish", "--check").exit_code == 0
 
 
 def test_only_the_changed_article_is_redone(project: Path) -> None:
@@ -353,7 +332,7 @@ def test_only_the_changed_article_is_redone(project: Path) -> None:
     other = project / "site" / "es" / "stem-cell-therapy-chronic-pain-new-hope" / "index.html"
     other_mtime = other.stat().st_mtime_ns
     edit_source(project, "Stem cell therapy can be expensive", "Stem cell therapy is expensive")
-    result = run(project, "publish", "--quiet", "--json")
+    result = cli(project, "publish", "--quiet", "--json")
     summary = json.loads(result.output[result.output.index("{") :])
     assert summary["articles_redone"] == {"ca": 1, "es": 1, "zh": 1}
     assert summary["units_sent"] == {"ca": 1, "es": 1}
