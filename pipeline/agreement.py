@@ -105,7 +105,7 @@ def problems(tokens: list[Token], terms: set[str]) -> list[tuple[str, str]]:
         after = tokens[index + 1] if index + 1 < len(tokens) else None
         # Right before a noun, a word that can be a determiner is one ("Estos": det or prn).
         determiners = [r for r in before.readings if r.has("det")] if before else []
-        if determiners and not _any_match(readings, determiners):
+        if before and determiners and not _any_match(readings, determiners):
             found.append(("determiner", f"{before.surface} {token.surface}"))
         if after and after.only("adj") and not _any_match(readings, after.readings):
             found.append(("adjective", f"{token.surface} {after.surface}"))

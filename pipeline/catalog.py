@@ -142,7 +142,9 @@ def summarize(texts: Iterable[str], catalog: Catalog | None) -> ArticleSummary:
         message = catalog.get(text) if catalog is not None else None
         state = state_of(message) if message else UNTRANSLATED
         counts[state] += 1
-        english += state == UNTRANSLATED or bool(guard_stopped(state, message.flags))
+        english += (
+            message is None or state == UNTRANSLATED or bool(guard_stopped(state, message.flags))
+        )
     state = worst(state for state, count in counts.items() if count) or APPROVED
     return ArticleSummary(counts, state, english)
 
@@ -433,11 +435,11 @@ class Memory:
 
     def __init__(
         self,
-        lookup: Callable[[list[str]], dict[str, list[tuple[str, Iterable[str]]]]],
-        approved: Callable[[], list[tuple[str, str, Iterable[str]]]],
+        lookup: Callable[[list[str]], dict[str, list[tuple[str, list[str]]]]],
+        approved: Callable[[], list[tuple[str, str, list[str]]]],
     ) -> None:
         self._lookup = lookup
-        self._known: dict[str, list[tuple[str, Iterable[str]]]] = {}
+        self._known: dict[str, list[tuple[str, list[str]]]] = {}
         self._approved_source = approved
         self._approved: Similar | None = None
 

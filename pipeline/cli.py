@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -279,7 +280,7 @@ def qa(project: Path, languages: tuple[str, ...], article: str | None, list_all:
     report = run_qa(config, languages, article)
     counts = report.counts()
     for code, checked in sorted(report.units.items()):
-        failing = counts.get(code, {})
+        failing: Counter = counts.get(code, Counter())
         summary = ", ".join(f"{name} {n}" for name, n in sorted(failing.items())) or "none"
         click.echo(f"{code}: {checked} units checked; failing: {summary}")
     for finding in report.findings:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from babel.messages.catalog import Catalog
+from markdown_it.token import Token
 
 from .catalog import APPROVED, UNTRANSLATED, entries, guard_stopped, quality_flags, state_of, worst
 from .reassemble import Placed, reassemble
@@ -60,7 +61,7 @@ def translate_document(
         return view is not None and view.shown
 
     def choose(piece: Piece) -> str | None:
-        return catalog[piece.text].string if usable(piece) else None
+        return catalog[piece.text].string if catalog is not None and usable(piece) else None
 
     def wrap(piece: Piece, translated: bool, refused: bool) -> dict[str, str] | None:
         return _mark(views.get(piece.text), translated, refused) if marks else None
@@ -81,7 +82,7 @@ def drawn(attrs: dict[str, str] | None) -> str:
 def mark_blocks(placed: list[Placed], views: dict[str, UnitView]) -> tuple[str | None, set[str]]:
     """Set each block's worst state; returns the page's worst state and the marks its
     units show (see drawn). Flags stay on the units' spans."""
-    blocks: dict[int, tuple[object, str]] = {}
+    blocks: dict[int, tuple[Token, str]] = {}
     page_worst, kinds = None, set()
     for item in placed:
         view = views.get(item.piece.text)
@@ -92,7 +93,7 @@ def mark_blocks(placed: list[Placed], views: dict[str, UnitView]) -> tuple[str |
             continue
         key = id(item.slot.block)
         _, block_state = blocks.get(key, (None, APPROVED))
-        blocks[key] = (item.slot.block, worst([block_state, state]))
+        blocks[key] = (item.slot.block, worst([block_state, state]) or state)
     for block, state in blocks.values():
         block.attrSet("data-l10n-state", state)
         if state == UNTRANSLATED:
@@ -104,8 +105,8 @@ def mark_blocks(placed: list[Placed], views: dict[str, UnitView]) -> tuple[str |
 def title_mark(placed: list[Placed], views: dict[str, UnitView]) -> dict[str, str] | None:
     """The review mark of the front matter's title, drawn on the page's <h1>."""
     pieces = [p for p in placed if p.slot.kind == "meta" and p.slot.name == "title"]
-    marks = [_mark(views.get(p.piece.text), p.translated, bool(p.mismatch)) for p in pieces]
-    marks = [m for m in marks if m]
+    found = [_mark(views.get(p.piece.text), p.translated, bool(p.mismatch)) for p in pieces]
+    marks = [m for m in found if m]
     if not marks:
         return None
     state = worst(m["data-l10n-unit"] for m in marks) or APPROVED

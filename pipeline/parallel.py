@@ -68,11 +68,11 @@ def fork_map(
         or threading.active_count() > 1
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        results = []
+        here = []
         for item in items:
-            results.append(func(item))
+            here.append(func(item))
             advance(1)
-        return results
+        return here
 
     shares = [list(items[k::workers]) for k in range(workers)]  # interleaved: similar loads
     context = multiprocessing.get_context("fork")
@@ -107,10 +107,10 @@ def fork_map(
             _collect(wait(waiting()), children, done, advance)
     finally:
         gc.unfreeze()
-        for connection, (_, child) in children.items():
-            if child.is_alive():
-                child.terminate()
-            child.join()
+        for connection, (_, process) in children.items():
+            if process.is_alive():
+                process.terminate()
+            process.join()
             connection.close()
     results: list[R] = [None] * len(items)  # type: ignore[list-item]
     for k, share in done.items():

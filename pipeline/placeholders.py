@@ -191,7 +191,9 @@ class Placeholders:
             pos = match.end()
             g_open, g_close, x = match.groups()
             atom = self.codes[int(g_open or g_close or x)]
-            tokens.extend(atom.partner.tokens if g_close else atom.tokens)
+            if g_close and atom.partner is not None:  # an open code's atom: its close's tokens
+                atom = atom.partner
+            tokens.extend(atom.tokens)
         if pos < len(text):
             tokens.append(Token("text", "", 0, content=text[pos:]))
         return tokens

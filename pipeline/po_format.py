@@ -44,7 +44,8 @@ class Layout:
 def read_layout(text: str) -> Layout:
     """The line breaks of a PO file that msgfmt accepts (po_check has read it)."""
     layout = Layout()
-    keyword, quoted, prefix = "", [], ""
+    keyword, prefix = "", ""
+    quoted: list[str] = []
     refs: list[str] = []
     flags: list[str] = []  # the "#," lines of the entry being read
 

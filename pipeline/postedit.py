@@ -18,12 +18,12 @@ from .placeholders import PLACEHOLDER_RE
 from .preedit import is_title_case, sentence_case
 from .qa import (
     DUE_RE,
-    LEAD_RE,
     PAIR_RE,
     REPEATED_ON_PURPOSE_RE,
     REPEATED_RE,
     WORD_RE,
     capitalised_inside,
+    lead_end,
 )
 
 CODE = r"(?:<x\d+/>|</?g\d+>)"
@@ -51,7 +51,7 @@ def opening_marks(source: str, target: str, language: str) -> str:
         while position >= 0:
             start = _sentence_start(target, position)
             if opening not in target[start:position]:
-                lead = LEAD_RE.match(target[start:position]).end()
+                lead = lead_end(target[start:position])
                 target = target[: start + lead] + opening + target[start + lead :]
                 position += 1
             position = target.find(close, position + 1)
@@ -59,7 +59,7 @@ def opening_marks(source: str, target: str, language: str) -> str:
 
 
 def _capitalise_first(text: str) -> str:
-    start = LEAD_RE.match(text).end()
+    start = lead_end(text)
     for index in range(start, len(text)):
         if text[index].isalpha():
             return text[:index] + text[index].upper() + text[index + 1 :]
@@ -69,19 +69,19 @@ def _capitalise_first(text: str) -> str:
 
 
 def _first_upper(text: str) -> bool:
-    rest = text[LEAD_RE.match(text).end() :]
+    rest = text[lead_end(text) :]
     first = next((c for c in rest if c.isalpha()), "")
     return first.isupper()
 
 
 def _lower_first(text: str) -> str:
-    match = re.search(r"[^\W\d_][^\W_]*", text[LEAD_RE.match(text).end() :])
+    match = re.search(r"[^\W\d_][^\W_]*", text[lead_end(text) :])
     if match is None:
         return text
     word = match.group()
     if any(c.isupper() for c in word[1:]):
         return text  # an acronym or a name such as "iPSC"
-    index = LEAD_RE.match(text).end() + match.start()
+    index = lead_end(text) + match.start()
     return text[:index] + text[index].lower() + text[index + 1 :]
 
 
@@ -104,7 +104,7 @@ def capitals(source: str, target: str, language: str) -> str:
 
 
 def _first_letter_cased(text: str) -> bool:
-    rest = text[LEAD_RE.match(text).end() :]
+    rest = text[lead_end(text) :]
     first = next((c for c in rest if c.isalpha()), "")
     return first.islower()
 

@@ -29,6 +29,13 @@ MINOR = frozenset({
 LABEL_RE = re.compile(r"(<g(\d+)>)(.*?)(</g\2>)", re.DOTALL)
 LEAD_RE = re.compile(r"^(?:\s|<x\d+/>|<g\d+>|\d+[.)]\s+)*")
 
+
+def _lead_end(text: str) -> int:
+    """Where a sentence's words begin: after spaces, codes and a list number ("4. ")."""
+    match = LEAD_RE.match(text)  # always matches (the empty lead included)
+    return match.end() if match else 0
+
+
 # Which capitalised words are names: given a list of words, the ones to keep.
 Names = Callable[[Iterable[str]], set[str]]
 
@@ -41,7 +48,7 @@ def is_title_case(text: str) -> bool:
     """At least two words besides minor ones, all capitalised, none ending a sentence
     inside (a heading, not a sentence that happens to start with names)."""
     plain = PLACEHOLDER_RE.sub(" ", text)
-    plain = plain[LEAD_RE.match(plain).end() :]  # "4. Long-Lasting Results"
+    plain = plain[_lead_end(plain) :]  # "4. Long-Lasting Results"
     if re.search(r"[.!?]\s+\S", plain.strip()):
         return False
     words = [w for w in WORD_RE.findall(plain) if w.casefold() not in MINOR]
@@ -82,7 +89,7 @@ def sentence_case(text: str, keep: set[str]) -> str:
 
 
 def _lower(text: str, keep: set[str]) -> str:
-    start = LEAD_RE.match(text).end()
+    start = _lead_end(text)
     first = WORD_RE.search(text, start)
     if first is None:
         return text

@@ -922,9 +922,8 @@ def _write_site(
             manifest.teach(code, slug, taught)
     for job, outcome in zip(work, outcomes, strict=True):
         for code, meta in outcome.meta.items():
-            record = planned[code].records.get(job.article.slug)
-            if record is not None:
-                record.meta = meta
+            if (kept := planned[code].records.get(job.article.slug)) is not None:
+                kept.meta = meta
 
     english = config.source_language
     entries = [(a.slug, a.translatable_meta, a.meta.get("date")) for a in articles]

@@ -23,6 +23,14 @@ from .preedit import sentence_case
 LEAD_RE = re.compile(
     r"^(?:\s|<x\d+/>|<g\d+>|</g\d+>|\d+[.)]\s|[-*•\u2013\u2014\"'\u201c\u2018«(¿¡])*"
 )
+
+
+def lead_end(text: str) -> int:
+    """Where the first word whose case is compared begins (after LEAD_RE's lead)."""
+    match = LEAD_RE.match(text)  # always matches (the empty lead included)
+    return match.end() if match else 0
+
+
 REPEATED_RE = re.compile(r"\b([^\W\d_]+)\s+\1\b", re.IGNORECASE)
 # The English may repeat a word on purpose, with a comma ("very, very").
 REPEATED_ON_PURPOSE_RE = re.compile(r"\b([^\W\d_]+),?\s+\1\b", re.IGNORECASE)
@@ -83,7 +91,7 @@ def opening_marks(source: str, target: str, language: str) -> bool:
 
 def _first_letter(text: str) -> str:
     """The first letter, where the script has capitals at all (not Chinese)."""
-    rest = text[LEAD_RE.match(text).end() :]
+    rest = text[lead_end(text) :]
     letter = next((c for c in rest if c.isalpha()), "")
     return letter if letter.isupper() or letter.islower() else ""
 

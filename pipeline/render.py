@@ -45,16 +45,17 @@ def templates() -> Environment:
         extensions=["jinja2.ext.i18n"],
         auto_reload=False,  # templates ship with the package: no stat() per page
     )
-    env.install_null_translations(newstyle=True)
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # i18n ext
     return env
 
 
 def render_template(name: str, translations: Translations | None, **context) -> str:
     env = templates()
+    # install_*: methods the jinja2.ext.i18n extension adds, unknown to type checkers.
     if translations is None:
-        env.install_null_translations(newstyle=True)
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     else:
-        env.install_gettext_translations(translations, newstyle=True)
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     return env.get_template(name).render(**context)
 
 

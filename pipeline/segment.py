@@ -71,7 +71,7 @@ class Document:
 
     def units(self) -> list[Unit]:
         """Translatable units in reading order (duplicates included)."""
-        out = []
+        out: list[Unit] = []
         for slot in self.slots:
             note = KINDS[slot.kind].note(slot)
             out.extend(Unit(p.text, p.line, note) for p in slot.pieces if p.translatable)
@@ -107,7 +107,8 @@ def sentence_bounds(masked: str) -> tuple[int, ...]:
 
 def split_sentences(atoms: list[Atom]) -> list[list[Atom]]:
     """Split atoms at sentence ends, never inside paired markup."""
-    masked, starts = [], []
+    masked: list[str] = []
+    starts: list[int] = []
     pos = 0
     for atom in atoms:
         starts.append(pos)

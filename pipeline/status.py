@@ -35,7 +35,8 @@ def status(config: Config, languages: tuple[str, ...] = ()) -> list[Row]:
     articles = load_articles(config.source_dir, config.root)
     targets = [config.language(c) for c in languages] or list(config.languages)
     units = {a.slug: list(dict.fromkeys(u.text for u in segment(a).units())) for a in articles}
-    units[CHROME] = [message for message, _, _ in extract_messages()]
+    # A plural's entry is found by its singular.
+    units[CHROME] = [m if isinstance(m, str) else m[0] for m, _, _ in extract_messages()]
     rows = []
     for language in targets:
         for slug, texts in units.items():

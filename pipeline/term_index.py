@@ -68,8 +68,9 @@ class TermIndex(Generic[T]):
         if not self.terms:
             return
         if self._alternation is not None:
-            for match in self._alternation.finditer(text):
-                yield match.start(), match.end(), self.terms[int(match.lastgroup[1:])]
+            for found in self._alternation.finditer(text):
+                group = found.lastgroup or ""  # one named group per term: "t<index>"
+                yield found.start(), found.end(), self.terms[int(group[1:])]
             return
         end = 0
         for word in WORD_RE.finditer(text):

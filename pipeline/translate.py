@@ -38,7 +38,8 @@ def choose_engine(
     engine that simply lacks the pair is skipped with its reason.
     """
     target = language if isinstance(language, str) else language.code
-    names = [override] if override else list(language.engines)
+    configured = [] if isinstance(language, str) else list(language.engines)  # a bare code: none
+    names = [override] if override else configured
     skipped = []
     for name in names:
         engine = get_engine(name, (options or {}).get(name))

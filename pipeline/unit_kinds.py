@@ -36,17 +36,22 @@ class Kind:
     put: Callable[[Slot, list[Token], dict[str, str]], None]
 
 
+def _token(slot: Slot) -> Token:
+    assert slot.token is not None, slot.kind  # every kind but "meta" writes to a token
+    return slot.token
+
+
 def _put_inline(slot: Slot, tokens: list[Token], meta: dict[str, str]) -> None:
-    slot.token.children = tokens
+    _token(slot).children = tokens
 
 
 def _put_alt(slot: Slot, tokens: list[Token], meta: dict[str, str]) -> None:
-    slot.token.children = tokens
-    slot.token.content = plain_text(tokens)
+    _token(slot).children = tokens
+    _token(slot).content = plain_text(tokens)
 
 
 def _put_attr(slot: Slot, tokens: list[Token], meta: dict[str, str]) -> None:
-    slot.token.attrSet(slot.name, plain_text(tokens))
+    _token(slot).attrSet(slot.name, plain_text(tokens))
 
 
 def _put_meta(slot: Slot, tokens: list[Token], meta: dict[str, str]) -> None:

@@ -190,10 +190,10 @@ def words_for(entries: Iterable, language: str, analyse, glossary_path: Path) ->
 
 
 def _words_of_entry(entry, language: str, analyse, glossary_path: Path) -> list[Word]:
-    forms = entry.targets[language]
-    shapes = {len(renderings) for renderings in forms.values()}
+    targets = entry.targets[language]
+    shapes = {len(renderings) for renderings in targets.values()}
     pos = entry.pos or ("adj" if shapes & {2, 4} else None)
-    head = entry.rendering(language, "singular" if "singular" in forms else next(iter(forms)))
+    head = entry.rendering(language, "singular" if "singular" in targets else next(iter(targets)))
     if pos is None:
         tags = _tags(analyse([head.split()[0]], "target")[0])
         pos = (
@@ -209,7 +209,7 @@ def _words_of_entry(entry, language: str, analyse, glossary_path: Path) -> list[
         forms: dict[str, tuple[str, ...]] = {}
         for name, text in english.items():
             forms[text] = forms.get(text, ()) + VERB_TAGS.get(name, ("",))
-        generated = {"": head} if pos == "adv" else {}
+        generated: dict[str, str] = {"": head} if pos == "adv" else {}
         lemma = english.get("infinitive") or next(iter(english.values()))
         return [Word(entry.line, pos, lemma, forms, head, None, generated, entry.enforced)]
     gender = entry.gender.get(language) or _gender(head, analyse)
@@ -222,7 +222,7 @@ def _words_of_entry(entry, language: str, analyse, glossary_path: Path) -> list[
             fix=f"add  gender: {{{language}: f}}  (or m) to the entry",
         )
     # One lemma per English singular (its plural goes with it); other forms are lemmas too.
-    lemmas: dict[str, dict[str, str]] = {}
+    lemmas: dict[str, dict[str, tuple[str, ...]]] = {}
     for name, english in entry.english.items():
         lemma = (
             entry.english.get("singular", english) if name in ("singular", "plural") else english
@@ -231,7 +231,7 @@ def _words_of_entry(entry, language: str, analyse, glossary_path: Path) -> list[
         lemmas.setdefault(lemma, {})[english] = (f"<{number}>",)
     words = []
     for lemma, english_forms in lemmas.items():
-        generated = {}
+        generated = {}  # tag -> the target form
         for english, (number,) in english_forms.items():
             name = next(n for n, text in entry.english.items() if text == english)
             generated[f"<{gender}>{number}"] = entry.rendering(language, name)
@@ -263,7 +263,7 @@ def _adjective(entry, language: str) -> Word:
     generated = {"<m><sg>": ms, "<f><sg>": fs, "<m><pl>": mp, "<f><pl>": fp}
     if gender == "mf":  # one form for both genders: the pair's own tag for that too
         generated |= {"<mf><sg>": ms, "<mf><pl>": mp}
-    english = {text: ("",) for text in entry.english.values()}
+    english: dict[str, tuple[str, ...]] = {text: ("",) for text in entry.english.values()}
     lemma = next(iter(entry.english.values()))
     return Word(entry.line, "adj", lemma, english, ms, gender, generated, entry.enforced)
 
