@@ -53,7 +53,9 @@ def _may_loop(text: str) -> bool:
     chunk with some (at most 8 runs in 16 characters) makes the words repeat: the
     same 1 to 8 words three times in a row."""
     words = text.split()
-    if any(REPEAT_RE.search(word) for word in words if len(word) >= 8):
+    # One search over the long words side by side (a match across two of them only
+    # sends the text to the full search, which decides).
+    if REPEAT_RE.search(" ".join(word for word in words if len(word) >= 8)):
         return True
     codes: dict[str, str] = {}
     letters = "".join(codes.setdefault(word, chr(0xE000 + len(codes))) for word in words)

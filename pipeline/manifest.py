@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -135,7 +136,7 @@ class Manifest:
             self.db.executemany(
                 "INSERT INTO memory VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (language, slug, msgid, msgstr, json.dumps(flags), "fuzzy" not in flags)
+                    (language, slug, msgid, msgstr, _flags_json(tuple(flags)), "fuzzy" not in flags)
                     for msgid, (msgstr, flags) in contribution.items()
                 ],
             )
@@ -185,6 +186,11 @@ class Manifest:
 
     def close(self) -> None:
         self.db.close()
+
+
+@lru_cache(maxsize=1024)  # a language's entries share a handful of flag sets
+def _flags_json(flags: tuple[str, ...]) -> str:
+    return json.dumps(list(flags))
 
 
 def contribution_sha(memory: dict[str, list]) -> str:
