@@ -14,11 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .placeholders import (
-    PLACEHOLDER_RE,
-    codes_of,
-    markup_mismatch,
-)
+from .placeholders import PLACEHOLDER_RE, codes_of, markup_mismatch
 from .qa import CHECKS as QA_CHECKS
 from .qa import numbers
 from .writing import is_cjk

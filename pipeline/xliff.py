@@ -45,10 +45,7 @@ from .config import Config
 from .errors import PipelineError
 from .fsutil import write_if_changed
 from .lock import project_lock
-from .placeholders import (
-    PLACEHOLDER_RE,
-    markup_mismatch,
-)
+from .placeholders import PLACEHOLDER_RE, markup_mismatch
 from .review import article_catalogs
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
