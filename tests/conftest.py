@@ -77,6 +77,13 @@ def cli(project: Path, *args: str):
     return CliRunner().invoke(main, [*args, "--project", str(project)])
 
 
+def succeeds(project: Path, *args: str):
+    """Run a command in ``project``; it must exit 0 (its output shown if not)."""
+    result = cli(project, *args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
 def outputs(project: Path) -> dict:
     """Bytes and mtimes of every catalog and page."""
     return snapshot(project / "translations") | snapshot(project / "site")

@@ -10,7 +10,7 @@ from typing import ClassVar
 import pytest
 from babel import Locale
 from babel.messages.pofile import write_po
-from conftest import cli, fails_cleanly, outputs, requires_apertium
+from conftest import cli, fails_cleanly, outputs, requires_apertium, succeeds
 
 from pipeline.catalog import read_catalog, state_of
 from pipeline.engines.apertium import ApertiumEngine, installed_modes
@@ -22,9 +22,7 @@ SLUG = "stem-cell-therapy-for-joint-pain"
 
 
 def publish(project: Path, *args: str):
-    result = cli(project, "publish", *args)
-    assert result.exit_code == 0, result.output
-    return result
+    return succeeds(project, "publish", *args)
 
 
 def catalog(project: Path, lang: str, slug: str = SLUG):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from babel import Locale
 from click.testing import CliRunner
-from conftest import requires_browser, screenshot
+from conftest import requires_browser, screenshot, succeeds
 from lxml import etree
 
 from pipeline.catalog import read_catalog, state_of, write_catalog
@@ -57,14 +57,8 @@ def small(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def cli(project: Path, *args: str):
-    result = CliRunner().invoke(main, [*args, "--project", str(project)])
-    assert result.exit_code == 0, result.output
-    return result
-
-
 def publish(project: Path):
-    return cli(project, "publish", "--quiet")
+    return succeeds(project, "publish", "--quiet")
 
 
 def po(project: Path, slug: str = "joint-care") -> Path:
@@ -102,7 +96,7 @@ def test_small_edit_keeps_the_human_text_as_a_stale_suggestion(small: Path) -> N
     assert state_of(new) == "stale" and new.string == HUMAN
     assert new.previous_id == [REPAIR]
 
-    review = cli(small, "review", "--lang", "es", "--article", "joint-care").output
+    review = succeeds(small, "review", "--lang", "es", "--article", "joint-care").output
     assert "[stale] joint-care." in review and "  source/joint-care.md:7" in review
     assert "can repair {+the+} damaged" in review or "repair {+the +}damaged" in review
     assert f"tr: {HUMAN}" in review
@@ -149,13 +143,13 @@ def test_removed_sentence_stays_as_obsolete_memory(small: Path) -> None:
 
 
 def test_approve_command_and_status_and_page(small: Path) -> None:
-    review = cli(small, "review", "--lang", "es", "--article", "joint-care").output
+    review = succeeds(small, "review", "--lang", "es", "--article", "joint-care").output
     listed = review.count("[machine]")
     assert listed >= 6
-    result = cli(small, "approve", "--lang", "es", "--article", "joint-care")
+    result = succeeds(small, "approve", "--lang", "es", "--article", "joint-care")
     assert f"{listed} units approved" in result.output
     publish(small)
-    status = cli(small, "status", "--lang", "es").output
+    status = succeeds(small, "status", "--lang", "es").output
     row = next(line.split() for line in status.splitlines() if "joint-care" in line)
     assert row[2] == row[3]  # total == approved
     page = (small / "site" / "es" / "joint-care" / "index.html").read_text(encoding="utf-8")
@@ -199,7 +193,7 @@ def test_review_html_report_is_written(small: Path) -> None:
     edit(small, "can repair damaged", "can repair the damaged")
     publish(small)
     out = small / "reports" / "es.html"
-    cli(small, "review", "--lang", "es", "--html", str(out))
+    succeeds(small, "review", "--lang", "es", "--html", str(out))
     html = out.read_text(encoding="utf-8")
     assert "<ins>the </ins>" in html or "<ins>the</ins>" in html
     assert 'href="../site/es/joint-care/index.html"' in html
@@ -230,7 +224,7 @@ def set_target(unit: etree._Element, text: str, state: str) -> None:
 def test_xliff_export_and_import(small: Path, tmp_path: Path) -> None:
     approve_by_hand(small, REPAIR, HUMAN)
     out = tmp_path / "es.xlf"
-    cli(small, "xliff", "export", "--lang", "es", "-o", str(out))
+    succeeds(small, "xliff", "export", "--lang", "es", "-o", str(out))
     tree, units = xliff_units(out)
     assert tree.getroot().get("trgLang") == "es"
     segment = units[REPAIR].find(".//x:segment", NS)
@@ -260,7 +254,7 @@ def test_xliff_import_refuses_broken_placeholders(small: Path, tmp_path: Path) -
     edit(small, "Every treatment has risks.", "Every treatment has **serious** risks.")
     publish(small)
     out = tmp_path / "es.xlf"
-    cli(small, "xliff", "export", "--lang", "es", "-o", str(out))
+    succeeds(small, "xliff", "export", "--lang", "es", "-o", str(out))
     tree, units = xliff_units(out)
     unit = next(u for s, u in units.items() if "<g1>serious</g1>" in s)
     set_target(unit, "Todo tratamiento tiene riesgos graves.", "final")  # lost <g1>
@@ -277,7 +271,7 @@ def test_review_report_in_a_real_browser(small: Path, page) -> None:
     edit(small, "can repair damaged", "can repair the damaged")
     publish(small)
     out = small / "reports" / "es.html"
-    cli(small, "review", "--lang", "es", "--html", str(out))
+    succeeds(small, "review", "--lang", "es", "--html", str(out))
     page.goto(out.as_uri())
     stale = page.locator('tr.unit[data-state="stale"]')
     assert stale.count() == 1

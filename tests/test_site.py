@@ -16,7 +16,7 @@ import pytest
 import yaml
 from babel import Locale
 from click.testing import CliRunner
-from conftest import ROOT, requires_apertium, requires_browser, screenshot
+from conftest import ROOT, requires_apertium, requires_browser, screenshot, succeeds
 
 from pipeline.catalog import entries, guard_stopped, quality_flags, read_catalog, state_of
 from pipeline.cli import main
@@ -34,9 +34,7 @@ STYLE = "e => { const s = getComputedStyle(e); return [s.backgroundColor, s.text
 
 
 def publish(project: Path, *args: str):
-    result = CliRunner().invoke(main, ["publish", "--quiet", *args, "--project", str(project)])
-    assert result.exit_code == 0, result.output
-    return result
+    return succeeds(project, "publish", "--quiet", *args)
 
 
 @pytest.fixture(scope="module")
