@@ -1,0 +1,145 @@
+"""Where a cold publish's own time goes when the engine is fast (a profile, not a test).
+
+    .venv/bin/python benchmarks/publish_profile.py [--articles 1000] [--languages 1] [--top 15]
+
+Builds publish_speed.py's corpus (the client's sentences, deterministic) with the
+pseudo engine for every language, then runs one cold publish in this process
+under cProfile. To let the profile see every stage, the per-article work runs in
+this process (``jobs=1``) and each language's engine runs inline instead of in
+its thread; the figures are therefore one core's, a breakdown rather than the
+publish's wall time (benchmarks/publish_speed.py measures that).
+
+Each stage is the cumulative time of the functions that enter it; the stages do
+not call one another, so they add up, and what no stage claims is "other".
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import Future
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+# stage -> functions entering it, as (file suffix, function name).
+STAGES = {
+    "reading articles (front matter)": [("pipeline/articles.py", "load_articles")],
+    "Markdown parsing (markdown-it)": [("markdown_it/main.py", "parse")],
+    "segmentation (sentences, placeholders)": [("pipeline/segment.py", "segment")],
+    "catalog merge and memory lookup": [("pipeline/catalog.py", "merge")],
+    "engine (pseudo) with glossary protection": [("pipeline/translate.py", "run_engine")],
+    "output guard": [("pipeline/translate.py", "to_message_fields")],
+    "glossary check of every entry": [("pipeline/translate.py", "check_glossary")],
+    "catalog and template writing (PO text)": [
+        ("pipeline/catalog.py", "render_catalog"),
+        ("pipeline/catalog.py", "render_template"),
+    ],
+    "translations into documents": [("pipeline/marks.py", "translate_document")],
+    "page templating and sanitising": [
+        ("pipeline/render.py", "render_article"),
+        ("pipeline/render.py", "render_language_index"),
+        ("pipeline/render.py", "render_root"),
+    ],
+    "sitemap": [("pipeline/sitemap.py", "render_sitemap")],
+    "memory and cache (manifest)": [
+        ("pipeline/catalog.py", "contribution"),
+        ("pipeline/manifest.py", "contribution_sha"),
+        ("pipeline/manifest.py", "teach"),
+        ("pipeline/manifest.py", "save"),
+    ],
+    "file writes": [("pipeline/fsutil.py", "write_if_changed")],
+}
+NESTED = {"segmentation (sentences, placeholders)": "Markdown parsing (markdown-it)"}
+
+
+class Inline:
+    """An executor that runs each task at once (the engines' threads, for the profiler)."""
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        pass
+
+    def __enter__(self) -> Inline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, fn, *args) -> Future:
+        future: Future = Future()
+        future.set_result(fn(*args))
+        return future
+
+
+def corpus(root: Path, articles: int) -> Path:
+    import publish_speed
+
+    project = root / "corpus"
+    publish_speed.build_corpus(project, articles, engine="pseudo")
+    return project
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--languages", type=int, default=1, choices=(1, 2, 3))
+    parser.add_argument("--top", type=int, default=15, help="functions by own time")
+    args = parser.parse_args()
+
+    import pipeline.publish as publish
+    from pipeline.config import load_config
+
+    root = Path(tempfile.mkdtemp(prefix="publish-profile-"))
+    try:
+        project = corpus(root, args.articles)
+        config = load_config(project)
+        publish.ThreadPoolExecutor = Inline  # type: ignore[misc, assignment]
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        # The first N configured languages (all three stay configured: the glossary has them).
+        codes = tuple(language.code for language in config.languages)[: args.languages]
+        publish.publish(config, codes, jobs=1)
+        profiler.disable()
+        wall = time.perf_counter() - started
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+    stats = pstats.Stats(profiler)
+    cumulative: dict[tuple[str, str], float] = {}
+    for (filename, _, name), (_, _, _, cum, _) in stats.stats.items():  # type: ignore[attr-defined]
+        key = (filename.replace("\\", "/"), name)
+        cumulative[key] = cumulative.get(key, 0.0) + cum
+
+    def stage_time(entries: list[tuple[str, str]]) -> float:
+        return sum(
+            cum
+            for (filename, name), cum in cumulative.items()
+            for suffix, wanted in entries
+            if filename.endswith(suffix) and name == wanted
+        )
+
+    total = stats.total_tt  # type: ignore[attr-defined]
+    times = {stage: stage_time(entries) for stage, entries in STAGES.items()}
+    for outer, inner in NESTED.items():
+        times[outer] -= times[inner]
+    times["other (planning, records, indexes, imports)"] = total - sum(times.values())
+    print(
+        f"cold publish, {args.articles} articles, {args.languages} language(s), pseudo engine: "
+        f"{wall:.2f} s under the profiler ({total:.2f} s profiled, one core)"
+    )
+    for stage, seconds in sorted(times.items(), key=lambda item: -item[1]):
+        print(f"  {seconds:7.2f} s  {seconds / total:6.1%}  {stage}")
+    print(f"\nfunctions by own time (top {args.top}):")
+    stats.sort_stats("tottime").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
