@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
 
@@ -124,3 +126,21 @@ def probe_writable(folder: Path) -> None:
             path=existing,
             fix="make the folder writable or choose another output folder",
         )
+
+
+TEMPORARY_RE = re.compile(r"^\..+\.(\d+)\.tmp$")  # write_if_changed's ".NAME.PID.tmp"
+
+
+def remove_temporaries(folders: Iterable[Path]) -> int:
+    """Delete the temporary files a killed command left under ``folders`` (call it
+    holding the project lock: no other writer is alive). Returns how many."""
+    removed = 0
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in folder.rglob(".*.tmp"):
+            match = TEMPORARY_RE.match(path.name)
+            if match and int(match.group(1)) != os.getpid() and path.is_file():
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed

@@ -4,18 +4,23 @@ The lock is an ``flock`` on ``.pipeline-cache/lock``: the kernel releases it
 when the last descriptor of its open file is closed, so a killed holder never
 keeps it. A forked child (publish's workers) would hold that descriptor too and
 keep the lock after its parent's death, so children close it as they start.
+
+The file holds the holder's pid while it runs and is emptied when it finishes: a
+pid found there by the next holder means the last command was killed, and may
+have left temporary files behind (see fsutil.remove_temporaries).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 from .errors import PipelineError
+from .fsutil import remove_temporaries
 
 LOCK = Path(".pipeline-cache") / "lock"
 _held: list[IO[str]] = []  # this process's lock files
@@ -32,8 +37,9 @@ os.register_at_fork(after_in_child=_close_in_child)
 
 
 @contextmanager
-def project_lock(root: Path) -> Iterator[None]:
-    """Hold the project's lock, or fail at once if another command holds it."""
+def project_lock(root: Path) -> Iterator[bool]:
+    """Hold the project's lock, or fail at once if another command holds it. Gives
+    whether the last holder was killed before it finished."""
     path = root / LOCK
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,12 +62,29 @@ def project_lock(root: Path) -> Iterator[None]:
                 fix="wait for it to finish, then run the command again",
             ) from None
         handle.seek(0)
+        interrupted = bool(handle.read().strip())
+        handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
         _held.append(handle)
-        yield
+        try:
+            yield interrupted
+        finally:  # finished or failed: each write completed or was undone; not killed
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
     finally:
         if handle in _held:
             _held.remove(handle)
         handle.close()  # closing releases the lock
+
+
+@contextmanager
+def writing(root: Path, folders: Iterable[Path]) -> Iterator[None]:
+    """The project's lock, for a command that writes under ``folders``; temporary
+    files a killed command left there are removed first."""
+    with project_lock(root) as interrupted:
+        if interrupted:
+            remove_temporaries(folders)
+        yield

@@ -69,7 +69,7 @@ from .fsutil import (
     write_if_changed,
 )
 from .glossary import Glossary, load_glossary
-from .lock import project_lock
+from .lock import writing
 from .manifest import ArticleRecord, Manifest, contribution_sha, environment_key, memory_key
 from .marks import mark_blocks, title_mark, translate_document
 from .outputs import Builder, Translated
@@ -222,7 +222,8 @@ def publish(
             check_output_dir(folder, config.source_dir, config.translations_dir)
     if check:
         return _publish(config, languages, engine, report, progress, outputs, check, jobs, refresh)
-    with project_lock(config.root):
+    folders = [outputs.site or config.output_dir, config.translations_dir]
+    with writing(config.root, [*folders, *(b.folder for b in outputs.builders)]):
         return _publish(config, languages, engine, report, progress, outputs, check, jobs, refresh)
 
 

@@ -40,7 +40,7 @@ from .catalog import (
 from .config import Config
 from .errors import PipelineError
 from .fsutil import write_if_changed
-from .lock import project_lock
+from .lock import writing
 from .placeholders import markup_mismatch
 from .render import templates
 
@@ -197,7 +197,7 @@ def approve(
         raise PipelineError(
             "nothing to approve", path=config.translations_dir, fix="give --article or --unit"
         )
-    with project_lock(config.root):
+    with writing(config.root, [config.translations_dir, config.output_dir]):
         return _approve(config, language, article, units, include_flagged, dry_run)
 
 

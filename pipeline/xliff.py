@@ -44,7 +44,7 @@ from .catalog import (
 from .config import Config
 from .errors import PipelineError
 from .fsutil import write_if_changed
-from .lock import project_lock
+from .lock import writing
 from .placeholders import PLACEHOLDER_RE, markup_mismatch
 from .review import article_catalogs
 
@@ -183,7 +183,7 @@ class Incoming:
 
 
 def import_xliff(config: Config, path: Path) -> ImportReport:
-    with project_lock(config.root):
+    with writing(config.root, [config.translations_dir, config.output_dir]):
         return _import(config, path)
 
 

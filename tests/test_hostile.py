@@ -272,6 +272,25 @@ def test_publish_killed_at_random_moments_loses_nothing(published: Path) -> None
     assert not list(published.rglob("*.tmp"))
 
 
+def test_a_killed_commands_temporary_files_are_removed_by_the_next_publish(
+    published: Path,
+) -> None:
+    """The lock file keeps a holder's pid until it finishes: found by the next
+    publish, it means a kill, and the temporary files it may have left go."""
+    page = published / "site" / "es" / SLUG / ".index.html.4000000.tmp"
+    catalog = published / "translations" / "es" / f".{SLUG}.po.4000000.tmp"
+    for leftover in (page, catalog):
+        leftover.write_text("half a file")
+    lock = published / ".pipeline-cache" / "lock"
+    assert lock.read_text() == ""  # the fixture's publish finished: nothing pending
+    assert cli(published, "publish", "--quiet").exit_code == 0
+    assert page.exists() and catalog.exists()  # not after a clean run: not ours to judge
+    lock.write_text("4000000")  # as a SIGKILLed publish leaves it
+    assert cli(published, "publish", "--quiet").exit_code == 0
+    assert not page.exists() and not catalog.exists()
+    assert lock.read_text() == ""
+
+
 # --- injection ---------------------------------------------------------------------------------
 
 HOSTILE = """---
