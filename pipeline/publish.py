@@ -396,6 +396,7 @@ class _Units:
         # Documents segmented in this process, for _Finish to reuse (few articles:
         # everything runs here; many: forked workers segment, only units come back).
         self.documents: dict[str, Document] = {}
+        self.distinct: dict[str, list[str]] = {}
 
     def __call__(self, slug: str) -> list[Unit]:
         if slug not in self.cache:
@@ -415,7 +416,10 @@ class _Units:
         self.cache.update(zip(todo, done, strict=True))
 
     def texts(self, slug: str) -> list[str]:
-        return list(dict.fromkeys(u.text for u in self(slug)))
+        """The article's distinct English texts (asked once per language: kept)."""
+        if slug not in self.distinct:
+            self.distinct[slug] = list(dict.fromkeys(u.text for u in self(slug)))
+        return self.distinct[slug]
 
 
 def markup_problems(catalog: Catalog, path: Path, root: Path, data: bytes) -> list[str]:
