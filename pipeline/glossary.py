@@ -258,7 +258,7 @@ class Glossary:
                 return _capitalize(value)
             return value
 
-        restored = PLACEHOLDER_RE.sub(rendering, text)
+        restored = PLACEHOLDER_RE.sub(rendering, text) if table else text
         if is_cjk(language):  # engines put spaces around codes; Chinese has none
             restored = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", restored)
         else:  # engines may leave "term , next" where a code moved
@@ -271,6 +271,8 @@ class Glossary:
         """Per term: its occurrences in the English, and its renderings found in ``target``."""
         needed = Counter(o.entry for o in self.occurrences(source) if o.entry.renderings(language))
         present: Counter = Counter()
+        if not needed:
+            return needed, present
         # Only the unit's own terms count: "inyecciones de células madre" must not
         # hide "células madre" when the English has no "stem cell injection".
         entries = tuple(needed)

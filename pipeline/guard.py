@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 
 from .placeholders import PLACEHOLDER_RE, codes_of, markup_mismatch
 from .qa import CHECKS as QA_CHECKS
@@ -22,7 +23,7 @@ from .writing import is_cjk
 # A chunk four times in a row. Three back-references, not "\1{3,}": Python's regex
 # engine runs them twice as fast as a repeat, and a longer run starts with four.
 REPEAT_RE = re.compile(r"(\S.{1,15}?)\1\1\1", re.DOTALL)
-SYMBOL_RUN_RE = re.compile(r"([^\w\s])\1{3,}")
+SYMBOL_RUN_RE = re.compile(r"([^\w\s])\1\1\1+")  # back-references again: faster
 WORDS_REPEAT_RE = re.compile(r"(.{1,8}?)\1\1", re.DOTALL)  # over one character per word
 
 
@@ -85,6 +86,8 @@ CHECKS: dict[str, Callable[[str, str, str], bool]] = {
     **QA_CHECKS,
 }
 BLOCKING = frozenset({"markup", "repetition", "length", "numbers"})
+# What applies to output that is not text in the target language (pseudo-localization).
+ANY_TEXT_CHECKS = {k: v for k, v in CHECKS.items() if k not in QA_CHECKS}
 
 
 def repair_codes(source: str, target: str) -> str:
@@ -126,14 +129,20 @@ def inspect(
 ) -> tuple[str, list[str]]:
     """The (possibly repaired) output and the names of the checks it fails; without
     ``in_language`` (pseudo-localization) only the checks that apply to any text."""
-    if markup(source, target, language):
+    broken = markup(source, target, language)
+    if broken:
         repaired = repair_codes(source, target)
         if not markup(source, repaired, language):
-            target = repaired
-    checks = CHECKS if in_language else {k: v for k, v in CHECKS.items() if k not in QA_CHECKS}
-    return target, [name for name, check in checks.items() if check(source, target, language)]
+            target, broken = repaired, False
+    checks = CHECKS if in_language else ANY_TEXT_CHECKS
+    problems = ["markup"] if broken else []  # known already; first in CHECKS
+    for name, check in checks.items():
+        if name != "markup" and check(source, target, language):
+            problems.append(name)
+    return target, problems
 
 
+@cache  # asked for every unit
 def writes_language(engine: str) -> bool:
     """Whether the named engine's output is text in the target language."""
     from .engines import ENGINES
