@@ -48,7 +48,7 @@ STAGES = {
         ("pipeline/render.py", "render_language_index"),
         ("pipeline/render.py", "render_root"),
     ],
-    "sitemap": [("pipeline/sitemap.py", "render_sitemap")],
+    "sitemap": [("pipeline/outputs/sitemap.py", "render_sitemap")],
     "memory and cache (manifest)": [
         ("pipeline/catalog.py", "contribution"),
         ("pipeline/manifest.py", "contribution_sha"),

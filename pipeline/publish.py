@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from threading import Lock
 
@@ -39,12 +38,9 @@ from .catalog import (
     TEMPLATES,
     UNTRANSLATED,
     ArticleSummary,
-    Memory,
     catalog_path,
-    contribution,
     entries,
     load_catalog,
-    merge,
     new_catalog,
     read_catalog,
     render_catalog,
@@ -71,21 +67,13 @@ from .fsutil import (
 from .glossary import Glossary, load_glossary
 from .lock import writing
 from .manifest import ArticleRecord, Manifest, contribution_sha, environment_key, memory_key
-from .marks import mark_blocks, title_mark, translate_document
-from .outputs import Builder, Translated
+from .memory import Memory, contribution, merge, reopened
+from .outputs import Builder, Site, Translated, site_builders
 from .parallel import MIN_SHARE, cores, fork_map
 from .placeholders import PLACEHOLDER_RE, markup_mismatch
 from .po_check import msgid_lines
-from .render import (
-    NOT_TRANSLATED,
-    SiteContext,
-    render_article,
-    render_language_index,
-    render_root,
-    standing,
-)
+from .render import NOT_TRANSLATED, SiteContext, standing
 from .segment import Document, Unit, segment
-from .sitemap import render_sitemap
 from .translate import (
     EngineChoice,
     check_glossary,
@@ -203,6 +191,27 @@ class Writer:
                 path.unlink()
 
 
+@dataclass
+class _Run:
+    """What one publish works with, settled at its start."""
+
+    config: Config
+    articles: list[Article]
+    units: _Units
+    manifest: Manifest
+    changed_sources: set[str]  # articles whose English changed (all, with refresh)
+    glossary: Glossary
+    writer: Writer
+    result: PublishResult
+    engine: str | None  # --engine, if given
+    outputs: Outputs
+    report: Report
+    progress: Progress
+    jobs: int | None
+    check: bool
+    refresh: bool
+
+
 def publish(
     config: Config,
     languages: tuple[str, ...] = (),
@@ -265,20 +274,24 @@ def _publish(
         with progress(len(changed_sources | unknown), "reading articles") as advance:
             units.prefetch(sorted(changed_sources | unknown), advance, jobs)
 
-        plans = _plan_and_translate(
+        run = _Run(
             config,
-            targets,
             articles,
             units,
             manifest,
             changed_sources,
-            engine,
             glossary,
+            writer,
             result,
+            engine,
+            outputs,
             report,
+            progress,
+            jobs,
             check,
             refresh,
         )
+        plans = _plan_and_translate(run, targets)
         _guard(plans, jobs)
         # The page chrome's template: the same English in every language's catalog.
         chrome_template = template_path(config.translations_dir, CHROME)
@@ -306,19 +319,7 @@ def _publish(
             manifest.chrome[plan.language.code] = sha(chrome_data)
             result.redone[plan.language.code] = len(plan.catalogs)
 
-        result.errors += _write_site(
-            config,
-            articles,
-            units,
-            plans,
-            manifest,
-            changed_sources,
-            writer,
-            glossary,
-            progress,
-            outputs,
-            jobs,
-        )
+        result.errors += _write_site(run, plans)
         result.written = [*writer.written, *result.written]
         result.removed = writer.removed
         for plan in plans:
@@ -496,15 +497,8 @@ def plan_language(
             taught[slug] = contribution_sha(lesson)
     memory = Memory(lambda ids: manifest.lookup(code, ids), lambda: manifest.approved(code))
     if dirty:  # with nothing dirty, the memory is as the last publish left it
-        now = {
-            s: r.memory_sha
-            for s, r in records.items()
-            if s not in dirty or (old.get(s) is not None and s not in taught)
-        }
-        now.update({s: lesson for s, lesson in taught.items() if s in records})
-        if manifest.memory_keys.get(code) not in (None, memory_key(now)):
-            # The memory changed: articles still waiting for translations may now get some.
-            dirty |= {s for s, r in records.items() if r.untranslated}
+        reread = {slug for slug, catalog in old.items() if catalog is not None}
+        dirty |= reopened(records, dirty, reread, taught, manifest.memory_keys.get(code))
     catalogs, pending = {}, {}
     for article in articles:
         if article.slug not in dirty:
@@ -532,22 +526,10 @@ def plan_language(
     )
 
 
-def _plan_and_translate(
-    config: Config,
-    targets: list[Language],
-    articles: list[Article],
-    units: _Units,
-    manifest: Manifest,
-    changed_sources: set[str],
-    engine: str | None,
-    glossary: Glossary,
-    result: PublishResult,
-    report: Report,
-    check: bool,
-    refresh: bool = False,
-) -> list[LanguagePlan]:
+def _plan_and_translate(run: _Run, targets: list[Language]) -> list[LanguagePlan]:
     """Plan each language in turn; its engine starts as soon as its plan is ready,
     and language pairs translate side by side. Nothing is written here."""
+    config, engine, refresh = run.config, run.engine, run.refresh
     source = config.source_language.code
     lock = Lock()
     plans = []
@@ -560,10 +542,10 @@ def _plan_and_translate(
             plan = plan_language(
                 config,
                 language,
-                articles,
-                units,
-                manifest,
-                changed_sources,
+                run.articles,
+                run.units,
+                run.manifest,
+                run.changed_sources,
                 refresh and choice is not None and choice.engine is not None,
             )
             plans.append(plan)
@@ -571,9 +553,8 @@ def _plan_and_translate(
                 plan.choice = choice or choose_engine(
                     source, language, engine, config.engine_options
                 )
-                if not check:
-                    args = (plan, source, glossary, config.cache_dir, result, report, lock)
-                    running.append(pool.submit(_translate, *args))
+                if not run.check:
+                    running.append(pool.submit(_translate, run, plan, lock))
         for future in running:
             future.result()
     return plans
@@ -606,16 +587,9 @@ def _guarded(item: tuple[str, Translation, str, str]) -> tuple[str, set[str]]:
     return to_message_fields(*item)
 
 
-def _translate(
-    plan: LanguagePlan,
-    source: str,
-    glossary: Glossary,
-    cache: Path,
-    result: PublishResult,
-    report: Report,
-    lock: Lock,
-) -> None:
+def _translate(run: _Run, plan: LanguagePlan, lock: Lock) -> None:
     """Engine output for the plan's pending units (put into catalogs by _Finish)."""
+    source, result = run.config.source_language.code, run.result
     code = plan.language.code
     if not (plan.pending or plan.chrome_pending):
         return
@@ -623,7 +597,7 @@ def _translate(
     if chosen is None:
         return  # _report_english says so, on every run
     units = len(plan.pending) + len(plan.chrome_pending)
-    report(f"{code}: translating {units} units with {chosen.name}")
+    run.report(f"{code}: translating {units} units with {chosen.name}")
     texts = [*plan.pending, *(to_engine(t) for t in plan.chrome_pending)]
     started = time.perf_counter()
 
@@ -631,7 +605,7 @@ def _translate(
         with lock:
             result.hints.append(message)
 
-    outputs = run_engine(chosen, texts, source, code, glossary, cache, warn)
+    outputs = run_engine(chosen, texts, source, code, run.glossary, run.config.cache_dir, warn)
     spent = time.perf_counter() - started
     plan.engine_output = outputs[: len(plan.pending)]  # guarded by _guard, on every core
     chrome_results = dict(zip(plan.chrome_pending, outputs[len(plan.pending) :], strict=True))
@@ -731,8 +705,7 @@ class _Finish:
     plans: list[LanguagePlan]
     units: _Units
     glossary: Glossary
-    outputs: Outputs
-    out: Path
+    builders: list[Builder]  # the site's, then those asked for (pages first)
     dry_run: bool
     changed_sources: set[str]
     previous_states: dict[tuple[str, str], str]
@@ -745,12 +718,15 @@ class _Finish:
             for lang in self.config.languages
         )
 
+    def builders_for(self, code: str) -> list[Builder]:
+        source = code == self.config.source_language.code
+        return [b for b in self.builders if b.source_too or not source]
+
     def page_due(self, code: str, slug: str, redone: bool) -> bool:
-        page = self.out / code / slug / "index.html"
-        if self.dry_run or redone or self.restated(slug) or not page.exists():
+        """Whether the article's files in a language (its page...) are to be written."""
+        if self.dry_run or redone or self.restated(slug):
             return True
-        translated = code != self.config.source_language.code
-        return translated and any(b.outdated(code, slug) for b in self.outputs.builders)
+        return any(b.outdated(code, slug) for b in self.builders_for(code))
 
     def due(self, article: Article) -> bool:
         slug = article.slug
@@ -812,26 +788,28 @@ class _Finish:
         if not job.pages:
             return outcome
         doc = self.units.document(slug)
-        english = self.config.source_language
-        if english.code in job.codes and self.page_due(
-            english.code, slug, slug in self.changed_sources
-        ):
-            doc.reset()
-            html = render_article(
-                self.ctx, english, doc, job.article.translatable_meta, None, set()
-            )
-            writer.text(self.out / english.code / slug / "index.html", html)
+        english = self.config.source_language.code
+        if english in job.codes and self.page_due(english, slug, slug in self.changed_sources):
+            self.build(Translated(doc, english, None), writer)
         for plan in plans:
             code = plan.language.code
             redone = (code, slug) in self.filled
             if slug in plan.catalogs and not redone:
                 continue  # someone else's catalog: its page waits for the next publish
             if self.page_due(code, slug, redone or plan.chrome_changed):
-                doc.reset()
-                meta = _translated_page(self.ctx, self.out, plan, doc, writer, self.outputs)
-                outcome.meta[code] = meta
+                catalog = plan.catalogs.get(slug)
+                if catalog is None:  # clean catalog, page to redo (a switcher state changed)
+                    path = catalog_path(self.config.translations_dir, code, slug)
+                    catalog = read_catalog(path, plan.language.locale)
+                item = Translated(doc, code, catalog)
+                self.build(item, writer)
+                outcome.meta[code] = item.meta
         outcome.written, outcome.removed = writer.written, writer.removed
         return outcome
+
+    def build(self, item: Translated, writer: Writer) -> None:
+        for builder in self.builders_for(item.language):
+            builder.write(item, writer.text)
 
     def _catalogs(
         self,
@@ -864,22 +842,12 @@ class _Finish:
             outcome.records[code] = record
 
 
-def _write_site(
-    config: Config,
-    articles: list[Article],
-    units: _Units,
-    plans: list[LanguagePlan],
-    manifest: Manifest,
-    changed_sources: set[str],
-    writer: Writer,
-    glossary: Glossary,
-    progress: Progress,
-    outputs: Outputs,
-    jobs: int | None,
-) -> list[str]:
+def _write_site(run: _Run, plans: list[LanguagePlan]) -> list[str]:
     """Catalogs and pages of the articles that need them, indexes, sitemap, assets.
 
     Returns the errors found: catalogs someone else saved during the publish."""
+    config, manifest, writer = run.config, run.manifest, run.writer
+    articles, units, outputs = run.articles, run.units, run.outputs
     out = outputs.site or config.output_dir
     ctx = _site_context(config, articles, units, plans, manifest, outputs.review_marks)
     languages = {lang.code: lang for lang in config.languages}
@@ -889,23 +857,25 @@ def _write_site(
         if code in languages
         for slug, r in records.items()
     }
+    builders = [*site_builders(out, ctx), *outputs.builders]
     finish = _Finish(
         config,
         ctx,
         plans,
         units,
-        glossary,
-        outputs,
-        out,
+        run.glossary,
+        builders,
         writer.dry_run,
-        changed_sources,
+        run.changed_sources,
         previous_states,
     )
     todo = [a for a in articles if finish.due(a)]
     work, split = finish.work(todo)
     errors = [error for article in todo for error in finish.fill(article)] if split else []
-    with progress(len(work), "catalogs and pages") as advance:
-        outcomes = fork_map(finish, work, advance, min_share=1 if split else MIN_SHARE, jobs=jobs)
+    with run.progress(len(work), "catalogs and pages") as advance:
+        outcomes = fork_map(
+            finish, work, advance, min_share=1 if split else MIN_SHARE, jobs=run.jobs
+        )
     planned = {plan.language.code: plan for plan in plans}
     for outcome in outcomes:  # every page is written: now the template and catalogs
         writer.written.extend(outcome.written)
@@ -931,43 +901,16 @@ def _write_site(
                 kept.meta = meta
 
     english = config.source_language
-    entries = [(a.slug, a.translatable_meta, a.meta.get("date")) for a in articles]
-    writer.text(out / english.code / "index.html", render_language_index(ctx, english, entries))
+    listings = {english.code: [(a.slug, a.translatable_meta, a.meta.get("date")) for a in articles]}
     for plan in plans:
         # No record: its catalog was saved by someone else meanwhile (the English is listed).
-        records = {slug: r.meta for slug, r in plan.records.items()}
-        entries = [(a.slug, records.get(a.slug) or {}, a.meta.get("date")) for a in articles]
-        index = render_language_index(ctx, plan.language, entries)
-        writer.text(out / plan.language.code / "index.html", index)
-    for slug in set(manifest.sources) - {a.slug for a in articles}:
-        for language in ctx.languages:  # pages of an article that left source/
-            writer.remove(out / language.code / slug / "index.html")
+        metas = {slug: r.meta for slug, r in plan.records.items()}
+        listing = [(a.slug, metas.get(a.slug) or {}, a.meta.get("date")) for a in articles]
+        listings[plan.language.code] = listing
+    gone = sorted(set(manifest.sources) - {a.slug for a in articles})
+    for slug in gone:
         writer.remove(template_path(config.translations_dir, slug))
-    writer.text(out / "index.html", render_root(ctx))
-    writer.text(out / "sitemap.xml", render_sitemap(ctx, [a.slug for a in articles]))
-    css = (resources.files("pipeline") / "static" / "site.css").read_text(encoding="utf-8")
-    writer.text(out / "assets" / "site.css", css)
+    site = Site(ctx, [a.slug for a in articles], listings, gone)
+    for builder in builders:
+        builder.finish(site, writer.text, writer.remove)
     return errors
-
-
-def _translated_page(
-    ctx: SiteContext,
-    out: Path,
-    plan: LanguagePlan,
-    doc: Document,
-    writer: Writer,
-    outputs: Outputs,
-) -> dict[str, str]:
-    """Write the article's page in the plan's language; returns its translated front matter."""
-    language, slug = plan.language, doc.article.slug
-    catalog = plan.catalogs.get(slug)
-    if catalog is None:  # clean catalog, page to redo (a switcher state changed)
-        path = catalog_path(ctx.config.translations_dir, language.code, slug)
-        catalog = read_catalog(path, language.locale)
-    meta, placed, views = translate_document(doc, language.code, catalog)
-    page_worst, marked = mark_blocks(placed, views)
-    html = render_article(ctx, language, doc, meta, page_worst, marked, title_mark(placed, views))
-    writer.text(out / language.code / slug / "index.html", html)
-    for builder in outputs.builders:
-        builder.write(Translated(doc, language.code, catalog), writer.text)
-    return meta

@@ -354,3 +354,42 @@ def test_deleting_the_site_rebuilds_it(project: Path) -> None:
     shutil.rmtree(project / "site")
     publish(project)
     assert (project / "site" / "ca" / SLUG / "index.html").exists()
+
+
+def test_every_output_is_a_builder_called_per_article_and_once_at_the_end(
+    published: Path,
+) -> None:
+    """The outputs layer's contract, through a real publish: a builder is given each
+    article it writes in each target language (the source language only where
+    ``source_too``), the translated front matter, and the whole site at the end;
+    the site's own files come from builders too (a deleted page is written again)."""
+    from pipeline.config import load_config
+    from pipeline.outputs import SITE, Builder, Site, Translated
+    from pipeline.publish import Outputs, publish
+
+    class Recorder(Builder):
+        name, help, suffix = "recorder", "", ".txt"
+        calls: ClassVar[list] = []
+
+        def write(self, item: Translated, emit) -> None:
+            meta, _, _ = item.translate()
+            self.calls.append((item.language, item.doc.article.slug, meta.get("title")))
+            emit(self.path(item.language, item.doc.article.slug), meta.get("title", ""))
+
+        def finish(self, site: Site, emit, remove) -> None:
+            self.calls.append(("finish", sorted(site.listings), len(site.slugs)))
+
+    assert [b.name for b in SITE] == ["pages", "indexes", "sitemap", "assets"]
+    page = published / "site" / "es" / SLUG / "index.html"
+    before = page.read_bytes()
+    page.unlink()
+    folder = published / "recorded"
+    publish(load_config(published), outputs=Outputs(builders=(Recorder(folder),)), jobs=1)
+    written = [c for c in Recorder.calls if c[0] != "finish"]
+    assert sorted({(lang, slug) for lang, slug, _ in written}) == sorted(
+        (lang, p.stem) for lang in ("es", "zh") for p in (published / "source").glob("*.md")
+    )  # a new folder: every article, in every target language and never in English
+    assert all(title and title.startswith("⟦") for _, _, title in written)
+    assert Recorder.calls[-1] == ("finish", ["en", "es", "zh"], 5)
+    assert page.read_bytes() == before  # the pages builder knew its page was missing
+    assert (folder / "zh" / f"{SLUG}.txt").read_text(encoding="utf-8").startswith("⟦")

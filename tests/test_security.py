@@ -494,7 +494,7 @@ def edited(line: str, rng: random.Random) -> str:
 def test_similar_sentences_in_a_small_set_are_found_as_a_full_scan_finds_them() -> None:
     from babel.messages.catalog import Message
 
-    from pipeline.catalog import Similar
+    from pipeline.memory import Similar
 
     rng = random.Random(11)
     lines = (SHARED / "eval" / "flores200-devtest" / "eng_Latn.txt").read_text().splitlines()
@@ -514,7 +514,7 @@ def test_similar_sentences_in_a_large_memory_are_found_by_the_word_index() -> No
 
     from babel.messages.catalog import Message
 
-    from pipeline.catalog import Similar
+    from pipeline.memory import Similar
 
     rng = random.Random(12)
     lines = (SHARED / "eval" / "tico19-test" / "eng-spa.eng").read_text().splitlines()

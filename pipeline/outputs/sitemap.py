@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
-from .render import SiteContext
+from ..render import SiteContext
+from .base import Emit, Remove, Site, SiteBuilder
 
 HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -40,3 +41,12 @@ def render_sitemap(ctx: SiteContext, slugs: list[str]) -> str:
 
 def _escape(text: str) -> str:
     return quoteattr(text)[1:-1]
+
+
+class SitemapBuilder(SiteBuilder):
+    name = "sitemap"
+    help = "sitemap.xml for search engines."
+    suffix = ""
+
+    def finish(self, site: Site, emit: Emit, remove: Remove) -> None:
+        emit(self.folder / "sitemap.xml", render_sitemap(site.ctx, site.slugs))
