@@ -30,10 +30,10 @@ from babel.support import Translations
 from jinja2.ext import babel_extract
 from markupsafe import escape
 
-from .catalog import MT_PREFIX, UNTRANSLATED, new_catalog, state_of
+from .catalog import MT_PREFIX, UNTRANSLATED, guard_stopped, new_catalog, state_of
 from .engines import Translation
 from .fsutil import shown
-from .guard import BLOCKING, inspect, writes_language
+from .guard import inspect, writes_language
 from .po_check import msgid_lines
 
 CHROME = "_site"
@@ -199,10 +199,9 @@ def translations(catalog: Catalog | None) -> Translations:
         return Translations()
     usable = Catalog(locale=catalog.locale, fuzzy=False)
     for message in catalog:
-        if not message.id or state_of(message) == UNTRANSLATED:
+        state = state_of(message)
+        if not message.id or state == UNTRANSLATED or guard_stopped(state, message.flags):
             continue
-        if BLOCKING & message.flags and "fuzzy" in message.flags:
-            continue  # machine output the guard stopped
         if entry_format_problem(message):
             continue  # Jinja2 could not format it: the English is shown
         strings = message.string

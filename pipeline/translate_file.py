@@ -6,10 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .articles import Article, parse_article
+from .catalog import MACHINE, guard_stopped
 from .engines import Engine
 from .errors import PipelineError
 from .glossary import Glossary
-from .guard import BLOCKING, inspect
+from .guard import inspect
 from .markdown import markdown
 from .outputs.markdown_copy import markdown_text
 from .reassemble import reassemble
@@ -52,7 +53,7 @@ def translate_markdown(
 
     def choose(piece) -> str | None:
         text, problems = results[piece.text]
-        return text if text and not BLOCKING & set(problems) else None
+        return text if text and not guard_stopped(MACHINE, problems) else None
 
     meta, _ = reassemble(doc, target, choose)
     if fmt == "html":  # sanitised as a published page is: the output may be pasted into one

@@ -472,7 +472,7 @@ def full_scan(text: str, candidates: list):
     """The similarity search as it was: every candidate, the latest best wins."""
     import difflib
 
-    from pipeline.catalog import SIMILARITY
+    from pipeline.memory import SIMILARITY
 
     best, best_ratio = None, SIMILARITY
     for message in candidates:
