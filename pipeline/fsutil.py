@@ -57,6 +57,15 @@ def write_if_changed(path: Path, data: bytes, expect: str | object | None = ANY)
     it (None: there was none); if the file has changed since, someone else's
     save would be lost, so ChangedOnDisk is raised and nothing is written.
     """
+    tmp = stage(path, data, expect)
+    if tmp is not None:
+        commit([(tmp, path)])
+    return tmp is not None
+
+
+def stage(path: Path, data: bytes, expect: str | object | None = ANY) -> Path | None:
+    """``data`` in a temporary file beside ``path``, to be renamed into place by
+    ``commit`` (None: ``path`` already holds it). See write_if_changed."""
     try:
         current: bytes | None = path.read_bytes()
     except FileNotFoundError:
@@ -64,7 +73,7 @@ def write_if_changed(path: Path, data: bytes, expect: str | object | None = ANY)
     except OSError:
         current = None  # not readable: writing it will say what is wrong
     if current == data:
-        return False
+        return None
     if expect is not ANY and (None if current is None else sha(current)) != expect:
         raise changed_on_disk(path)
     # One temporary name per process (workers are processes): no random names, and
@@ -88,7 +97,6 @@ def write_if_changed(path: Path, data: bytes, expect: str | object | None = ANY)
         # the new one, never half of one (power loss is the file system's business).
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise PipelineError(
@@ -99,7 +107,21 @@ def write_if_changed(path: Path, data: bytes, expect: str | object | None = ANY)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return True
+    return tmp
+
+
+def commit(staged: Iterable[tuple[Path, Path]]) -> None:
+    """Rename staged files (temporary, final) into place."""
+    for tmp, path in staged:
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise PipelineError(
+                f"cannot write this file ({exc.strerror})",
+                path=path,
+                fix="make the folder writable or choose another output folder",
+            ) from exc
 
 
 def probe_writable(folder: Path) -> None:
@@ -131,16 +153,17 @@ def probe_writable(folder: Path) -> None:
 TEMPORARY_RE = re.compile(r"^\..+\.(\d+)\.tmp$")  # write_if_changed's ".NAME.PID.tmp"
 
 
-def remove_temporaries(folders: Iterable[Path]) -> int:
+def remove_temporaries(folders: Iterable[Path], ours: bool = False) -> int:
     """Delete the temporary files a killed command left under ``folders`` (call it
-    holding the project lock: no other writer is alive). Returns how many."""
+    holding the project lock: no other writer is alive); with ``ours``, this
+    process's too (a failed publish's staged files). Returns how many."""
     removed = 0
     for folder in folders:
         if not folder.is_dir():
             continue
         for path in folder.rglob(".*.tmp"):
             match = TEMPORARY_RE.match(path.name)
-            if match and int(match.group(1)) != os.getpid() and path.is_file():
+            if match and (ours or int(match.group(1)) != os.getpid()) and path.is_file():
                 path.unlink(missing_ok=True)
                 removed += 1
     return removed

@@ -58,10 +58,13 @@ from .fsutil import (
     ANY,
     ChangedOnDisk,
     changed_on_disk,
+    commit,
     file_sha,
     probe_writable,
+    remove_temporaries,
     sha,
     shown,
+    stage,
     write_if_changed,
 )
 from .glossary import Glossary, load_glossary
@@ -162,12 +165,16 @@ def no_progress(total: int, label: str) -> Iterator[Advance]:
 
 
 class Writer:
-    """Writes files that changed, or with ``dry_run`` only notes which would."""
+    """Writes files that changed, or with ``dry_run`` only notes which would; with
+    ``staged``, into temporary files that ``commit`` renames into place (a run's
+    pages and outputs land all together or not at all)."""
 
-    def __init__(self, dry_run: bool) -> None:
+    def __init__(self, dry_run: bool, staged: bool = False) -> None:
         self.dry_run = dry_run
         self.written: list[Path] = []  # changed (or, dry, would change)
         self.removed: list[Path] = []
+        self.staging = staged and not dry_run
+        self.staged: list[tuple[Path, Path]] = []  # (temporary, final)
 
     def write(self, path: Path, data: bytes, expect: str | object | None = ANY) -> None:
         """``expect``: see write_if_changed (someone else's save is never overwritten)."""
@@ -176,6 +183,11 @@ class Writer:
                 changed = path.read_bytes() != data
             except OSError:
                 changed = True
+        elif self.staging:
+            tmp = stage(path, data, expect)
+            changed = tmp is not None
+            if tmp is not None:
+                self.staged.append((tmp, path))
         else:
             changed = write_if_changed(path, data, expect)
         if changed:
@@ -668,6 +680,7 @@ class ArticleOutcome:
     files: list[tuple[str, Path, bytes, str | object | None]] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
+    staged: list[tuple[Path, Path]] = field(default_factory=list)  # pages, outputs: not in place
     errors: list[str] = field(default_factory=list)  # catalogs someone saved meanwhile
 
 
@@ -779,7 +792,7 @@ class _Finish:
 
     def __call__(self, job: _Job) -> ArticleOutcome:
         slug = job.article.slug
-        outcome, writer = ArticleOutcome(), Writer(self.dry_run)
+        outcome, writer = ArticleOutcome(), Writer(self.dry_run, staged=True)
         plans = [plan for plan in self.plans if plan.language.code in job.codes]
         if job.catalogs and job.pages:  # the whole article
             outcome.errors = self.fill(job.article)
@@ -805,6 +818,7 @@ class _Finish:
                 self.build(item, writer)
                 outcome.meta[code] = item.meta
         outcome.written, outcome.removed = writer.written, writer.removed
+        outcome.staged = writer.staged
         return outcome
 
     def build(self, item: Translated, writer: Writer) -> None:
@@ -872,12 +886,19 @@ def _write_site(run: _Run, plans: list[LanguagePlan]) -> list[str]:
     todo = [a for a in articles if finish.due(a)]
     work, split = finish.work(todo)
     errors = [error for article in todo for error in finish.fill(article)] if split else []
-    with run.progress(len(work), "catalogs and pages") as advance:
-        outcomes = fork_map(
-            finish, work, advance, min_share=1 if split else MIN_SHARE, jobs=run.jobs
-        )
+    try:
+        with run.progress(len(work), "catalogs and pages") as advance:
+            outcomes = fork_map(
+                finish, work, advance, min_share=1 if split else MIN_SHARE, jobs=run.jobs
+            )
+    except BaseException:  # a page or output failed: none of this run's lands
+        if not writer.dry_run:
+            remove_temporaries([b.folder for b in builders], ours=True)
+        raise
+    for outcome in outcomes:  # every page is staged: all in place, then the catalogs
+        commit(outcome.staged)
     planned = {plan.language.code: plan for plan in plans}
-    for outcome in outcomes:  # every page is written: now the template and catalogs
+    for outcome in outcomes:
         writer.written.extend(outcome.written)
         writer.removed.extend(outcome.removed)
         errors.extend(outcome.errors)

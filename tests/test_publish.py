@@ -10,7 +10,7 @@ from typing import ClassVar
 import pytest
 from babel import Locale
 from babel.messages.pofile import write_po
-from conftest import cli, fails_cleanly, outputs, requires_apertium, succeeds
+from conftest import cli, fails_cleanly, outputs, requires_apertium, snapshot, succeeds
 
 from pipeline.catalog import read_catalog, state_of
 from pipeline.engines.apertium import ApertiumEngine, installed_modes
@@ -393,3 +393,48 @@ def test_every_output_is_a_builder_called_per_article_and_once_at_the_end(
     assert Recorder.calls[-1] == ("finish", ["en", "es", "zh"], 5)
     assert page.read_bytes() == before  # the pages builder knew its page was missing
     assert (folder / "zh" / f"{SLUG}.txt").read_text(encoding="utf-8").startswith("⟦")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_output_failing_midway_leaves_every_output_as_it_was(published: Path, jobs: int) -> None:
+    """Pages and extra outputs land together or not at all: a builder that fails on
+    the third article (a fake, standing for a crash such as an unknown token) leaves
+    the pages and Markdown of the articles before it unwritten, the catalogs as they
+    were, and no temporary file behind."""
+    from pipeline.config import load_config
+    from pipeline.errors import PipelineError
+    from pipeline.outputs import BUILDERS, Translated
+    from pipeline.publish import Outputs, publish
+
+    content = published / "content"
+    markdown = BUILDERS["markdown"](content)
+    publish(load_config(published), outputs=Outputs(builders=(markdown,)), jobs=jobs)
+    for path in sorted((published / "source").glob("*.md")):  # every article changes
+        path.write_text(path.read_text(encoding="utf-8") + "\nOne more sentence.\n")
+    before = {name: snapshot(published / name) for name in ("site", "content", "translations")}
+
+    class FailsOnTheThird(type(markdown)):  # type: ignore[misc]
+        def write(self, item: Translated, emit) -> None:
+            super().write(item, emit)
+            if item.doc.article.slug == sorted(p.stem for p in content.glob("es/*.md"))[2]:
+                raise PipelineError("this output cannot be written", fix="none: a test")
+
+    failing = Outputs(builders=(FailsOnTheThird(content),))
+    with pytest.raises(PipelineError, match="cannot be written"):
+        publish(load_config(published), outputs=failing, jobs=jobs)
+    after = {name: snapshot(published / name) for name in ("site", "content", "translations")}
+    assert after == before
+    assert not [p for p in published.rglob("*.tmp")]
+    # The next publish, with nothing failing, writes everything.
+    publish(load_config(published), outputs=Outputs(builders=(markdown,)), jobs=jobs)
+    assert "⟦" in (content / "es" / f"{SLUG}.md").read_text(encoding="utf-8").split("---")[-1]
+    assert snapshot(published / "site") != before["site"]
+
+
+def test_publish_writes_markdown_for_tables_and_strikethrough(published: Path) -> None:
+    """The crash this fixed: `publish --markdown` on an article with a GFM table."""
+    torture = Path(__file__).parent / "data" / "torture.md"
+    (published / "source" / "torture.md").write_text(torture.read_text(encoding="utf-8"))
+    succeeds(published, "publish", "--quiet", "--markdown", str(published / "content"))
+    text = (published / "content" / "es" / "torture.md").read_text(encoding="utf-8")
+    assert "| :--- | ---: | :---: |" in text and "~~ñéṽéŕ~~" in text and "\n10. ⟦" in text
