@@ -15,8 +15,11 @@ REQUIRED_FIELDS = ("title", "slug")
 # Larger files are refused before they are parsed (a 1 MB paragraph publishes in a
 # second or two; a 2.5 MB table of 100,000 rows took minutes and gigabytes).
 MAX_BYTES = 2 * 2**20
-# Front-matter fields whose values are English prose and so get translated.
+# Front-matter fields whose values are English prose and so get translated, unless
+# the site chooses others ([tool.pipeline] front_matter).
 TRANSLATABLE_FIELDS = ("title", "summary")
+# Translated front matter: a text, or a list of texts (tags), per field.
+Meta = dict[str, "str | list[str]"]
 
 
 @dataclass(frozen=True)
@@ -28,15 +31,20 @@ class Article:
     body_line: int  # 1-based line of the file where the body starts
     meta_lines: dict[str, int]  # line of each top-level front-matter field
     sha: str = ""  # hash of the file's bytes (for incremental publishing)
+    fields: tuple[str, ...] = TRANSLATABLE_FIELDS  # the translated front-matter fields
 
     @property
     def title(self) -> str:
         return str(self.meta["title"])
 
     @property
-    def translatable_meta(self) -> dict[str, str]:
-        """The front-matter fields that are English prose (title, summary)."""
-        return {k: str(v) for k, v in self.meta.items() if k in TRANSLATABLE_FIELDS}
+    def translatable_meta(self) -> Meta:
+        """The front-matter fields that are English prose (``fields``), in file order."""
+        return {
+            k: [str(item) for item in v] if isinstance(v, list) else str(v)
+            for k, v in self.meta.items()
+            if k in self.fields
+        }
 
 
 def parse_article(path: Path, text: str, required: tuple[str, ...] = REQUIRED_FIELDS) -> Article:
@@ -136,8 +144,26 @@ def _check_source_file(path: Path, root: Path) -> None:
         )
 
 
-def load_articles(source_dir: Path, root: Path) -> list[Article]:
-    """All articles under ``source_dir`` in slug order; slugs must be unique."""
+def _check_fields(article: Article) -> None:
+    for name in article.fields:
+        value = article.meta.get(name)
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(item, (dict, list)) for item in items):
+            raise PipelineError(
+                f"front matter '{name}' is translated, but holds more than text or a list of "
+                "texts",
+                path=article.path,
+                line=article.meta_lines.get(name),
+                fix=f"write '{name}' as text or a list of texts, or remove it from "
+                "[tool.pipeline] front_matter",
+            )
+
+
+def load_articles(
+    source_dir: Path, root: Path, fields: tuple[str, ...] = TRANSLATABLE_FIELDS
+) -> list[Article]:
+    """All articles under ``source_dir`` in slug order; slugs must be unique.
+    ``fields``: the front-matter fields translated (text, or lists of text)."""
     if not source_dir.is_dir():
         raise PipelineError(
             "source folder not found",
@@ -147,7 +173,8 @@ def load_articles(source_dir: Path, root: Path) -> list[Article]:
     articles: dict[str, Article] = {}
     for path in sorted(source_dir.glob("*.md")):
         _check_source_file(path, root)
-        article = read_article(path, shown(path, root))
+        article = replace(read_article(path, shown(path, root)), fields=fields)
+        _check_fields(article)
         if article.slug in articles:
             raise PipelineError(
                 f"slug '{article.slug}' is already used by {articles[article.slug].path}",

@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -258,6 +259,8 @@ def translate(
     except UnicodeDecodeError as exc:
         raise PipelineError("is not UTF-8 text", path=file, fix="save it as UTF-8") from exc
     article = read_any(file, text)
+    if config is not None:  # the site's choice of translated front matter
+        article = replace(article, fields=config.front_matter)
     warn = lambda message: click.echo(f"warning: {message}", err=True)  # noqa: E731
     output = translate_markdown(article, choice.engine, source, target, fmt, glossary, cache, warn)
     click.echo(output, nl=False)

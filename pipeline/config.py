@@ -10,6 +10,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
+from .articles import TRANSLATABLE_FIELDS
 from .errors import PipelineError
 
 DEFAULT_MIN_COVERAGE = 0.8
@@ -29,6 +30,7 @@ PIPELINE_KEYS = frozenset(
         "engines",
         "qa",
         "contact",
+        "front_matter",
     }
 )
 LANGUAGE_KEYS = frozenset({"locale", "engines", "min_coverage"})
@@ -78,6 +80,7 @@ class Config:
     # Checks an approved translation must pass for `pipeline qa` to succeed.
     qa_blocking: frozenset[str] = frozenset({"markup", "numbers", "glossary"})
     contact: dict[str, str] = field(default_factory=dict)  # [tool.pipeline.contact]
+    front_matter: tuple[str, ...] = TRANSLATABLE_FIELDS  # the front-matter fields translated
 
     @property
     def cache_dir(self) -> Path:
@@ -247,7 +250,27 @@ def load_config(root: Path) -> Config:
         base_url=str(settings.get("base_url", "")).rstrip("/"),
         qa_blocking=_qa_blocking(settings.get("qa", {}), pyproject),
         contact=_contact(settings.get("contact", {}), pyproject),
+        front_matter=_front_matter(settings.get("front_matter", TRANSLATABLE_FIELDS), pyproject),
     )
+
+
+def _front_matter(value: object, pyproject: Path) -> tuple[str, ...]:
+    names = value if isinstance(value, (list, tuple)) else None
+    if not names or not all(isinstance(n, str) and n.strip() for n in names):
+        raise PipelineError(
+            f"[tool.pipeline] front_matter = {value!r} is not a list of field names",
+            path=pyproject,
+            line=_line_of(pyproject, "front_matter"),
+            fix='write e.g. front_matter = ["title", "summary", "category"]',
+        )
+    if "slug" in names:
+        raise PipelineError(
+            "[tool.pipeline] front_matter names 'slug', which is an address, not text",
+            path=pyproject,
+            line=_line_of(pyproject, "front_matter"),
+            fix="remove 'slug' from front_matter",
+        )
+    return tuple(dict.fromkeys(names))
 
 
 def _contact(table: object, pyproject: Path) -> dict[str, str]:

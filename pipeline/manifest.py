@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
+from .articles import Meta
 from .catalog import translated_share
 from .errors import PipelineError
 from .fsutil import sha
@@ -54,7 +55,7 @@ class ArticleRecord:
 
     catalog: str  # sha of the catalog file as written
     state: str  # the worst unit state (for the language switcher)
-    meta: dict[str, str]  # translated title and summary
+    meta: Meta  # the translated front matter
     counts: dict[str, int]  # units per state
     untranslated: int
     memory_sha: str = ""  # hash of what this catalog teaches the memory

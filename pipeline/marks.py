@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from babel.messages.catalog import Catalog
 from markdown_it.token import Token
 
+from .articles import Meta
 from .catalog import APPROVED, UNTRANSLATED, entries, guard_stopped, quality_flags, state_of, worst
 from .reassemble import Placed, reassemble
 from .segment import Document, Piece
@@ -52,7 +53,7 @@ def _mark(view: UnitView | None, translated: bool, refused: bool = False) -> dic
 
 def translate_document(
     doc: Document, language: str, catalog: Catalog | None, marks: bool = True
-) -> tuple[dict[str, str], list[Placed], dict[str, UnitView]]:
+) -> tuple[Meta, list[Placed], dict[str, UnitView]]:
     """Put the catalog's translations into ``doc`` (English where there is none)."""
     views = unit_views(catalog)
 

@@ -29,7 +29,7 @@ from threading import Lock
 
 from babel.messages.catalog import Catalog
 
-from .articles import Article, load_articles
+from .articles import Article, Meta, load_articles
 from .catalog import (
     APPROVED,
     DRAFT,
@@ -266,7 +266,7 @@ def _publish(
     manifest = Manifest.fresh() if check else Manifest.load(config.root)
     try:
         writer = Writer(check)
-        articles = load_articles(config.source_dir, config.root)
+        articles = load_articles(config.source_dir, config.root, config.front_matter)
         targets = [config.language(code) for code in languages] or list(config.languages)
         glossary = load_glossary(config.glossary, {lang.code for lang in config.languages})
         if not check:
@@ -675,7 +675,7 @@ class ArticleOutcome:
     as they were."""
 
     records: dict[str, ArticleRecord] = field(default_factory=dict)  # language -> record
-    meta: dict[str, dict[str, str]] = field(default_factory=dict)  # language -> front matter
+    meta: dict[str, Meta] = field(default_factory=dict)  # language -> front matter
     taught: dict[str, dict[str, list]] = field(default_factory=dict)  # language -> memory
     files: list[tuple[str, Path, bytes, str | object | None]] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)

@@ -15,6 +15,7 @@ from functools import lru_cache
 from markdown_it.token import Token
 from markupsafe import escape
 
+from .articles import Meta
 from .placeholders import PlaceholderMismatch
 from .segment import Document, Piece, Slot
 from .unit_kinds import KINDS, plain_text
@@ -65,14 +66,14 @@ def reassemble(
     language: str,
     choose: Callable[[Piece], str | None],
     wrap: Callable[[Piece, bool, bool], dict[str, str] | None] | None = None,
-) -> tuple[dict[str, str], list[Placed]]:
+) -> tuple[Meta, list[Placed]]:
     """Write translations into ``doc.tokens``; returns translated front matter and placements.
 
     ``wrap(piece, translated, refused)`` may give attributes for a span around a unit
     of body text (page marks); ``refused``: its translation's markup did not match.
     """
     joiner = "" if without_spaces(language) else " "
-    meta: dict[str, str] = {}
+    meta: Meta = {}
     placed: list[Placed] = []
     for slot in doc.slots:
         kind, parts = KINDS[slot.kind], []

@@ -21,6 +21,7 @@ from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from .articles import Meta
 from .catalog import (
     APPROVED,
     UNTRANSLATED,
@@ -266,7 +267,7 @@ def render_article(
     ctx: SiteContext,
     language: Language,
     doc: Document,
-    meta: dict[str, str],
+    meta: Meta,
     page_worst: str | None,
     marked: set[str],
     title_attrs: dict[str, str] | None = None,
@@ -293,6 +294,7 @@ def render_article(
         banner_kind=banner,
         legend=[kind for kind in ("untranslated", "flagged") if kind in legend],
         date=_date(doc.article.meta.get("date"), language),
+        **_category(doc, meta, language, is_source, ctx),
         body=sanitize(render_body(doc)),
     )
     return render_template(
@@ -302,6 +304,24 @@ def render_article(
         page=page,
         review_marks=ctx.review_marks,
     )
+
+
+def _category(
+    doc: Document, meta: Meta, language: Language, is_source: bool, ctx: SiteContext
+) -> dict[str, str]:
+    """The article's category, in the page's language where it is translated (a list,
+    such as tags, joined); marked English where it is shown untranslated."""
+    english = doc.article.meta.get("category")
+    if not english:
+        return {"category": "", "category_lang": ""}
+
+    def shown(value: object) -> str:
+        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+    text = shown(meta.get("category", english))
+    untranslated = not is_source and text == shown(english)
+    source = ctx.config.source_language.bcp47
+    return {"category": text, "category_lang": source if untranslated else ""}
 
 
 def render_language_index(

@@ -87,7 +87,7 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
 
 def article_catalogs(config: Config, language: str, article: str | None):
     lang = config.language(language)
-    articles = load_articles(config.source_dir, config.root)
+    articles = load_articles(config.source_dir, config.root, config.front_matter)
     if article is not None and article not in {a.slug for a in articles}:
         raise PipelineError(
             f"no article with slug '{article}'",

@@ -17,7 +17,7 @@ from functools import lru_cache
 import sentencex
 from markdown_it.token import Token
 
-from .articles import TRANSLATABLE_FIELDS, Article
+from .articles import Article
 from .errors import PipelineError
 from .markdown import markdown
 from .placeholders import Atom, Placeholders, atomize, has_words, text_atoms
@@ -44,6 +44,7 @@ class Slot:
     token: Token | None = None  # the inline / image / link token written back to
     name: str = ""  # attribute name ("attr") or front-matter field ("meta")
     block: Token | None = None  # the enclosing block's opening token (for page markers)
+    index: int | None = None  # the item, in a front-matter field holding a list
 
 
 @dataclass
@@ -226,10 +227,14 @@ def segment(article: Article) -> Document:
     tokens = md.parse(article.body, env)
     _check_nesting(article, tokens, md.options["maxNesting"])
     doc = Document(article, tokens, env)
-    for name in TRANSLATABLE_FIELDS:
-        value = article.meta.get(name)
-        if value:
-            pieces = pieces_of(text_atoms(str(value)), article.meta_lines.get(name, 2))
+    for name in article.fields:
+        value, line = article.meta.get(name), article.meta_lines.get(name, 2)
+        if isinstance(value, list):  # tags: one unit per item
+            for index, item in enumerate(value):
+                pieces = pieces_of(text_atoms(str(item)), line + 1 + index)
+                doc.slots.append(Slot("meta", pieces, name=name, index=index))
+        elif value:
+            pieces = pieces_of(text_atoms(str(value)), line)
             doc.slots.append(Slot("meta", pieces, name=name))
     block: Token | None = None
     line = article.body_line

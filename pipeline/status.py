@@ -32,7 +32,7 @@ def status(config: Config, languages: tuple[str, ...] = ()) -> list[Row]:
     changed) count as untranslated. The page chrome (menus, banners, labels) is
     the last row of each language, as article ``_site``.
     """
-    articles = load_articles(config.source_dir, config.root)
+    articles = load_articles(config.source_dir, config.root, config.front_matter)
     targets = [config.language(c) for c in languages] or list(config.languages)
     units = {a.slug: list(dict.fromkeys(u.text for u in segment(a).units())) for a in articles}
     # A plural's entry is found by its singular.

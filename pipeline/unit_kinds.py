@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from markdown_it.token import Token
 
+from .articles import Meta
+
 if TYPE_CHECKING:
     from .segment import Slot
 
@@ -33,7 +35,7 @@ class Kind:
     note: Callable[[Slot], str]  # the translators' note on its units ("" for body text)
     marked: bool  # a page's review marks may wrap its units in a <span>
     # Writes its translated tokens back: into the token stream, or the front matter.
-    put: Callable[[Slot, list[Token], dict[str, str]], None]
+    put: Callable[[Slot, list[Token], Meta], None]
 
 
 def _token(slot: Slot) -> Token:
@@ -41,21 +43,26 @@ def _token(slot: Slot) -> Token:
     return slot.token
 
 
-def _put_inline(slot: Slot, tokens: list[Token], meta: dict[str, str]) -> None:
+def _put_inline(slot: Slot, tokens: list[Token], meta: Meta) -> None:
     _token(slot).children = tokens
 
 
-def _put_alt(slot: Slot, tokens: list[Token], meta: dict[str, str]) -> None:
+def _put_alt(slot: Slot, tokens: list[Token], meta: Meta) -> None:
     _token(slot).children = tokens
     _token(slot).content = plain_text(tokens)
 
 
-def _put_attr(slot: Slot, tokens: list[Token], meta: dict[str, str]) -> None:
+def _put_attr(slot: Slot, tokens: list[Token], meta: Meta) -> None:
     _token(slot).attrSet(slot.name, plain_text(tokens))
 
 
-def _put_meta(slot: Slot, tokens: list[Token], meta: dict[str, str]) -> None:
-    meta[slot.name] = plain_text(tokens)
+def _put_meta(slot: Slot, tokens: list[Token], meta: Meta) -> None:
+    if slot.index is None:
+        meta[slot.name] = plain_text(tokens)
+        return
+    items = meta.setdefault(slot.name, [])  # a list's items come in order
+    assert isinstance(items, list)
+    items.append(plain_text(tokens))
 
 
 def _inline_note(slot: Slot) -> str:  # headings are listed first in review

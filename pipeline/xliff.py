@@ -255,7 +255,7 @@ def _translated(unit: etree._Element) -> Incoming | None:
 def _units_by_article(config: Config, root: etree._Element, path: Path) -> dict[str, list]:
     """The file's translated units by article slug; an id that names no article of the
     project (a path, the page chrome, another project) stops the import."""
-    slugs = {a.slug for a in load_articles(config.source_dir, config.root)}
+    slugs = {a.slug for a in load_articles(config.source_dir, config.root, config.front_matter)}
     incoming: dict[str, list[Incoming]] = {}
     bad = []
     for element in root.iter(Q + "unit"):

@@ -139,6 +139,14 @@ def test_missing_engine_binary(project: Path, monkeypatch: pytest.MonkeyPatch) -
             ),
             ("[tool.pipeline.contact] has an unknown setting 'mail'", "did you mean email?"),
         ),
+        (
+            ("[tool.pipeline]\n", '[tool.pipeline]\nfront_matter = "title"\n'),
+            ("pyproject.toml:2: [tool.pipeline] front_matter = 'title'", "front_matter = ["),
+        ),
+        (
+            ("[tool.pipeline]\n", '[tool.pipeline]\nfront_matter = ["title", "slug"]\n'),
+            ("front_matter names 'slug'", "remove 'slug'"),
+        ),
     ],
 )
 def test_unknown_setting_names_its_line_and_the_closest_key(

@@ -438,3 +438,42 @@ def test_publish_writes_markdown_for_tables_and_strikethrough(published: Path) -
     succeeds(published, "publish", "--quiet", "--markdown", str(published / "content"))
     text = (published / "content" / "es" / "torture.md").read_text(encoding="utf-8")
     assert "| :--- | ---: | :---: |" in text and "~~ñéṽéŕ~~" in text and "\n10. ⟦" in text
+
+
+def test_chosen_front_matter_fields_are_translated_lists_included(published: Path) -> None:
+    """[tool.pipeline] front_matter: category and a list of tags become units (one per
+    tag), come back translated in Markdown and JSON front matter, and the page shows
+    the category in its language (marked English where it is not translated)."""
+    config = published / "pyproject.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace(
+            'site_name = "Test"', 'site_name = "Test"\nfront_matter = ["title", "category", "tags"]'
+        )
+    )
+    article = published / "source" / f"{SLUG}.md"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace(
+            "\n---\n", "\ntags: [knee pain, cartilage]\n---\n", 1
+        )
+    )
+    succeeds(published, "publish", "--quiet", "--markdown", str(published / "content"))
+    catalog = read_catalog(published / "translations" / "es" / f"{SLUG}.po", Locale.parse("es"))
+    notes = {m.id: m.auto_comments for m in catalog if m.id}
+    assert notes["Stem Cells therapy"] == ["front matter: category"]
+    assert notes["knee pain"] == notes["cartilage"] == ["front matter: tags"]
+    front = (published / "content" / "es" / f"{SLUG}.md").read_text(encoding="utf-8")
+    assert re.search(r"\ntags:\n- ⟦ķñéé þåîñ ·+⟧\n- ⟦çåŕţîļåĝé ·+⟧\n", front)
+    assert re.search(r"\ncategory: ⟦Šţéɱ Çéļļš ţĥéŕåþý ·+⟧\n", front)
+    assert "summary: " in front and "⟦" not in front.split("summary: ")[1].split("\n")[0]
+    page = (published / "site" / "es" / SLUG / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<p class="category">⟦Šţéɱ Çéļļš ţĥéŕåþý ·+⟧</p>', page)
+    english = (published / "site" / "en" / SLUG / "index.html").read_text(encoding="utf-8")
+    assert '<p class="category">Stem Cells therapy</p>' in english
+    # A field holding a mapping cannot be translated: a clear error, nothing written.
+    article.write_text(
+        article.read_text(encoding="utf-8")
+        .replace("tags: [", "tags: {a: [", 1)
+        .replace("cartilage]", "cartilage]}", 1)
+    )
+    fails_cleanly(published, outputs(published), "front matter 'tags' is translated", "Fix:")

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from babel.messages.catalog import Catalog
 
+from ..articles import Meta
 from ..marks import UnitView, translate_document
 from ..reassemble import Placed
 from ..render import SiteContext
@@ -29,11 +30,11 @@ class Translated:
     doc: Document  # the English document, as segmented
     language: str  # the language's code
     catalog: Catalog | None  # its catalog, engine output and glossary flags in
-    meta: dict[str, str] = field(default_factory=dict)  # front matter, once translated
+    meta: Meta = field(default_factory=dict)  # front matter, once translated
 
     def translate(
         self, marks: bool = False
-    ) -> tuple[dict[str, str], list[Placed], dict[str, UnitView]]:
+    ) -> tuple[Meta, list[Placed], dict[str, UnitView]]:
         """Put the translations into ``doc``: the translated front matter (kept as
         ``meta``), what each piece shows, and each unit's state and flags; ``marks``:
         each unit that is not approved wrapped in its review mark (a page's)."""
