@@ -150,8 +150,7 @@ def _check_fields(article: Article) -> None:
         items = value if isinstance(value, list) else [value]
         if any(isinstance(item, (dict, list)) for item in items):
             raise PipelineError(
-                f"front matter '{name}' is translated, but holds more than text or a list of "
-                "texts",
+                f"front matter '{name}' is translated, but holds more than text or a list of texts",
                 path=article.path,
                 line=article.meta_lines.get(name),
                 fix=f"write '{name}' as text or a list of texts, or remove it from "

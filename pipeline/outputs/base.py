@@ -32,9 +32,7 @@ class Translated:
     catalog: Catalog | None  # its catalog, engine output and glossary flags in
     meta: Meta = field(default_factory=dict)  # front matter, once translated
 
-    def translate(
-        self, marks: bool = False
-    ) -> tuple[Meta, list[Placed], dict[str, UnitView]]:
+    def translate(self, marks: bool = False) -> tuple[Meta, list[Placed], dict[str, UnitView]]:
         """Put the translations into ``doc``: the translated front matter (kept as
         ``meta``), what each piece shows, and each unit's state and flags; ``marks``:
         each unit that is not approved wrapped in its review mark (a page's)."""
