@@ -297,7 +297,7 @@ def test_adding_arabic_gives_rtl_pages_with_flagged_fallback(project: Path) -> N
     )
     result = CliRunner().invoke(main, ["publish", "--project", str(project)])
     assert result.exit_code == 0, result.output
-    assert "ar: 328 units shown in English" in result.output
+    assert "ar: 333 units shown in English" in result.output
     html = (project / "site" / "ar" / SLUG / "index.html").read_text(encoding="utf-8")
     assert '<html lang="ar" dir="rtl">' in html
     assert re.search(r'hreflang="ar" lang="ar" aria-current="page">العربية</a>', html)
