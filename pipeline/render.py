@@ -133,6 +133,7 @@ SAFE_TAGS = {
     "pre",
     "q",
     "s",
+    "section",
     "small",
     "span",
     "strong",
@@ -150,13 +151,13 @@ SAFE_TAGS = {
     "ul",
 }
 SAFE_ATTRIBUTES = {
-    "*": {"lang", "dir", "title", "id"},
+    # Presentation, never behaviour: a content team's <div class="note"> keeps its style.
+    "*": {"lang", "dir", "title", "id", "class"},
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
     "ol": {"start"},
     "td": {"style"},
     "th": {"style"},
-    "code": {"class"},
 }
 
 

@@ -116,16 +116,19 @@ def split_sentences(atoms: list[Atom]) -> list[list[Atom]]:
         piece = atom.text if atom.kind == "text" else chr(CODE_BASE + len(masked) % 6000)
         masked.append(piece)
         pos += len(piece)
-    bounds = sentence_bounds("".join(masked))
+    joined = "".join(masked)
+    bounds = sentence_bounds(joined)
 
     groups: list[list[Atom]] = [[]]
     b = 0
     for atom, start in zip(atoms, starts, strict=True):
         if atom.kind != "text":
-            # A closing code at a sentence end belongs to the sentence it closes.
-            while b < len(bounds) - 1 and (
-                bounds[b] < start or (bounds[b] == start and atom.kind != "close")
-            ):
+            # A closing code at a sentence end belongs to the sentence it closes, and
+            # so does a lone code glued to its end (a footnote mark: "help.[^1] More").
+            glued = atom.kind == "close" or (
+                atom.kind == "x" and start > 0 and not joined[start - 1].isspace()
+            )
+            while b < len(bounds) - 1 and (bounds[b] < start or (bounds[b] == start and not glued)):
                 b += 1
                 groups.append([])
             groups[-1].append(atom)

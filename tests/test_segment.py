@@ -89,6 +89,12 @@ def test_sentence_split_never_breaks_paired_markup() -> None:
     assert units(text)[1:] == ["<g1>Bold one. Bold two.</g1>", "After."]
 
 
+def test_a_footnote_mark_stays_with_the_sentence_it_ends() -> None:
+    body = "Cells help.[^1] More text. See <br> this.\n\n[^1]: A study.\n"
+    text = f"---\ntitle: t\nslug: s\n---\n\n{body}"
+    assert units(text)[1:] == ["Cells help.<x1/>", "More text.", "See <x1/> this.", "A study."]
+
+
 def test_abbreviations_do_not_split_sentences() -> None:
     text = "---\ntitle: t\nslug: s\n---\n\nUse imaging (e.g., ultrasound) to guide it. Done.\n"
     assert units(text)[1:] == ["Use imaging (e.g., ultrasound) to guide it.", "Done."]

@@ -16,7 +16,14 @@ import pytest
 import yaml
 from babel import Locale
 from click.testing import CliRunner
-from conftest import ROOT, requires_apertium, requires_browser, screenshot, succeeds
+from conftest import (
+    PSEUDO_CONFIG,
+    ROOT,
+    requires_apertium,
+    requires_browser,
+    screenshot,
+    succeeds,
+)
 
 from pipeline.catalog import entries, guard_stopped, quality_flags, read_catalog, state_of
 from pipeline.cli import main
@@ -371,3 +378,36 @@ def test_the_footer_shows_the_configured_contact(tmp_path: Path) -> None:
     )
     assert '<a href="tel:+34 600 000 000">+34 600 000 000</a></p>' in footer
     assert "mailto:" not in footer and "WhatsApp" not in footer and "447778936902" not in footer
+
+
+@requires_browser
+def test_footnotes_callouts_and_the_category_on_a_translated_page(tmp_path: Path, page) -> None:
+    """Footnotes are translated and their links go both ways; a content team's
+    callout keeps its class; the category is shown in the page's language."""
+    project = tmp_path / "p"
+    (project / "source").mkdir(parents=True)
+    config = PSEUDO_CONFIG.replace(
+        'site_name = "Test"', 'site_name = "Test"\nfront_matter = ["title", "category"]'
+    )
+    (project / "pyproject.toml").write_text(config, encoding="utf-8")
+    (project / "source" / "notes.md").write_text(
+        "---\ntitle: Notes\nslug: notes\ncategory: Research\n---\n\n"
+        "Stem cells help.[^1] More text follows.\n\n"
+        '<div class="note">\nA callout.\n</div>\n\n'
+        + "Filler paragraph to scroll.\n\n" * 40
+        + "[^1]: A study from 2020.\n",
+        encoding="utf-8",
+    )
+    publish(project)
+    page.goto((project / "site" / "es" / "notes" / "index.html").as_uri())
+    assert page.locator(".category").inner_text().startswith("⟦")
+    assert page.locator("div.note").count() == 1
+    page.locator("sup.footnote-ref a").click()
+    assert page.url.endswith("#fn1")
+    note = page.locator("li#fn1")
+    assert "⟦" in note.inner_text() and note.is_visible()
+    page.locator("a.footnote-backref").click()
+    assert page.url.endswith("#fnref1")
+    assert page.locator("#fnref1").is_visible()
+    screenshot(page, "site-footnotes")
+    assert page.console_errors == []

@@ -130,6 +130,7 @@ def test_the_torture_file_round_trips_through_markdown_output() -> None:
     assert "~~ñéṽéŕ~~" in text
     assert '<a href="foo  \nbar">' in text  # raw HTML byte for byte
     assert '<div class="note" id="callout">' in text
+    assert "[^dose]: ⟦" in text and "\n[^long]: ⟦" in text and "\n    - ⟦" in text
 
 
 def test_pseudo_localization_is_deterministic_and_keeps_codes() -> None:

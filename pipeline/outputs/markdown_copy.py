@@ -1,7 +1,7 @@
 """Translated Markdown, DIR/<lang>/<slug>.md, for Hugo, MkDocs and friends.
 
 mdformat writes the token stream back as Markdown. It knows CommonMark only, so
-the site's dialect (markdown.py: GFM tables and strikethrough) is added here as
+the site's dialect (markdown.py: GFM tables and strikethrough, footnotes) is added here as
 an mdformat extension (``GFM``), and ordered lists keep the numbers they were
 written with (mdformat renumbers them 1, 1, 1): a translation changes words,
 never a list's numbering.
@@ -64,6 +64,23 @@ def _ordered_list(node: RenderTreeNode, context: RenderContext) -> str:
     return ("\n" if tight else "\n\n").join(items)
 
 
+def _footnote_ref(node: RenderTreeNode, context: RenderContext) -> str:
+    return f"[^{node.meta['label']}]"
+
+
+def _footnote(node: RenderTreeNode, context: RenderContext) -> str:
+    """A definition, "[^label]: text", its further lines and blocks indented by four."""
+    with context.indented(4):
+        text = "\n\n".join(out for child in node.children if (out := child.render(context)))
+    first, *rest = text.split("\n")
+    lines = [f"[^{node.meta['label']}]: {first}", *("    " + line if line else "" for line in rest)]
+    return "\n".join(lines)
+
+
+def _footnote_block(node: RenderTreeNode, context: RenderContext) -> str:
+    return "\n\n".join(child.render(context) for child in node.children)
+
+
 # Raw HTML is written byte for byte, but mdformat strips every line of a paragraph:
 # spaces at a line break inside inline HTML (href="foo  \nbar") cross as stand-ins.
 _EDGE_SPACE_RE = re.compile(r"[ \t]+(?=\n)|(?<=\n)[ \t]+")
@@ -86,6 +103,10 @@ GFM = SimpleNamespace(
         "s": _strikethrough,
         "ordered_list": _ordered_list,
         "html_inline": _html_inline,
+        "footnote_ref": _footnote_ref,
+        "footnote_block": _footnote_block,
+        "footnote": _footnote,
+        "footnote_anchor": lambda node, context: "",  # the page's back-link, not Markdown
     },
     POSTPROCESSORS={"paragraph": _spaces_back},
 )
