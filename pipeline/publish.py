@@ -13,8 +13,9 @@ The work before and after the engines (sentence splitting; the output guard;
 filling and rendering catalogs; rendering pages and the outputs package's
 files) is spread over every core by parallel.fork_map, one job per article, or
 per article, language and output for a few large articles; the engines of
-different languages run side by side. Catalogs and templates are written last,
-once every page is.
+different languages run side by side. Pages and the outputs package's files are
+staged by the workers and renamed into place once every job succeeded (a failure
+midway leaves every one as it was); catalogs and templates are written after them.
 """
 
 from __future__ import annotations
@@ -166,8 +167,8 @@ def no_progress(total: int, label: str) -> Iterator[Advance]:
 
 class Writer:
     """Writes files that changed, or with ``dry_run`` only notes which would; with
-    ``staged``, into temporary files that ``commit`` renames into place (a run's
-    pages and outputs land all together or not at all)."""
+    ``staged``, into temporary files (``staged``) that fsutil.commit renames into
+    place later: a run's pages and outputs land all together or not at all."""
 
     def __init__(self, dry_run: bool, staged: bool = False) -> None:
         self.dry_run = dry_run
