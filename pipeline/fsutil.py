@@ -99,11 +99,7 @@ def stage(path: Path, data: bytes, expect: str | object | None = ANY) -> Path | 
             fh.write(data)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise PipelineError(
-            f"cannot write this file ({exc.strerror})",
-            path=path,
-            fix="make the folder writable, free some disk space, or choose another output folder",
-        ) from exc
+        raise _write_failed(path, exc) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -117,11 +113,16 @@ def commit(staged: Iterable[tuple[Path, Path]]) -> None:
             os.replace(tmp, path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise PipelineError(
-                f"cannot write this file ({exc.strerror})",
-                path=path,
-                fix="make the folder writable or choose another output folder",
-            ) from exc
+            raise _write_failed(path, exc) from exc
+
+
+def _write_failed(path: Path, exc: OSError) -> PipelineError:
+    """Writing a file's bytes, or renaming them into place, failed."""
+    return PipelineError(
+        f"cannot write this file ({exc.strerror})",
+        path=path,
+        fix="make the folder writable, free some disk space, or choose another output folder",
+    )
 
 
 def probe_writable(folder: Path) -> None:

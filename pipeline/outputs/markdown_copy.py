@@ -56,7 +56,7 @@ def _ordered_list(node: RenderTreeNode, context: RenderContext) -> str:
     width = max(len(marker) for marker in markers)
     items = []
     with context.indented(width):
-        for marker, item in zip(markers, node.children, strict=True):
+        for marker, item in zip(markers, entries, strict=True):
             first, *rest = item.render(context).split("\n")
             lines = [marker + first if first else marker.rstrip()]
             lines += [" " * len(marker) + line if line else "" for line in rest]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..marks import mark_blocks, title_mark
 from ..render import render_article
-from .base import Emit, Remove, Site, SiteBuilder, Translated
+from .base import Builder, Emit, Remove, Site, SiteBuilder, Translated
 
 
 class PageBuilder(SiteBuilder):
@@ -14,8 +14,7 @@ class PageBuilder(SiteBuilder):
     suffix = "/index.html"
     source_too = True
 
-    def outdated(self, language: str, slug: str) -> bool:
-        return not self.path(language, slug).exists()
+    outdated = Builder.outdated  # a page is due when its file is missing
 
     def write(self, item: Translated, emit: Emit) -> None:
         ctx, doc = self.ctx, item.doc
