@@ -26,6 +26,7 @@ import pickle
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
@@ -38,6 +39,9 @@ R = TypeVar("R")
 
 # Below this many items per process, forking costs more than it saves.
 MIN_SHARE = 16
+# Seconds between progress reports from a child (and the parent's looks at them):
+# one message per item costs more than the item where items are small.
+TICK_SECONDS = 0.05
 
 
 def cores() -> int:
@@ -98,10 +102,13 @@ def fork_map(
         def waiting() -> list[Connection]:  # a finished child's pipe only has its end left
             return [c for c, (k, _) in children.items() if k not in done]
 
+        looked = time.monotonic()
         for item in shares[0]:
             mine.append(func(item))
             advance(1)
-            _collect([c for c in waiting() if c.poll()], children, done, advance)
+            if time.monotonic() - looked >= TICK_SECONDS:
+                _collect([c for c in waiting() if c.poll()], children, done, advance)
+                looked = time.monotonic()
         done[0] = mine
         while len(done) < workers:
             _collect(wait(waiting()), children, done, advance)
@@ -162,10 +169,14 @@ def _child(
     for other in inherited:
         other.close()
     try:
-        results = []
+        results, reported, told = [], 0, time.monotonic()
         for item in share:
             results.append(func(item))
-            connection.send(("tick", 1))
+            if time.monotonic() - told >= TICK_SECONDS:
+                connection.send(("tick", len(results) - reported))
+                reported, told = len(results), time.monotonic()
+        if len(results) > reported:
+            connection.send(("tick", len(results) - reported))
         connection.send(("done", results))
     except BrokenPipeError:
         pass  # the parent is gone: nothing to report to

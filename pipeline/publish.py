@@ -785,10 +785,12 @@ class _Finish:
         if len(articles) >= 2 * MIN_SHARE or units < SPLIT_UNITS:
             return [_Job(article, codes) for article in articles], False
         # Pages wait for no catalog (their states are known): every part is its own
-        # job; the light English ones last, so the shares fork_map deals out even up.
-        order = [*codes[1:], codes[0]]
-        jobs = [_Job(a, (code,), pages=False) for code in order for a in articles]
-        jobs += [_Job(a, (code,), catalogs=False) for code in order for a in articles]
+        # job. The light English ones come last of all, so the shares fork_map deals
+        # out in turn even up (heaviest first is how a greedy share-out balances).
+        jobs = [_Job(a, (code,), pages=False) for code in codes[1:] for a in articles]
+        jobs += [_Job(a, (code,), catalogs=False) for code in codes[1:] for a in articles]
+        jobs += [_Job(a, (codes[0],), pages=False) for a in articles]
+        jobs += [_Job(a, (codes[0],), catalogs=False) for a in articles]
         return jobs, True
 
     def __call__(self, job: _Job) -> ArticleOutcome:
