@@ -1,11 +1,12 @@
 """Article -> translation units.
 
-Every translatable piece of an article (front-matter title and summary,
-headings, paragraphs, list items, table cells, block quotes, image alt text,
-link and image titles) becomes one or more *pieces*, one per sentence. A piece
-is placeholder text (see placeholders.py); the translatable ones are the units
-that go into catalogs. A ``Slot`` remembers where its pieces came from so that
-reassemble.py can put translations back into the same token stream.
+Every translatable piece of an article (front-matter fields, headings,
+paragraphs, list items, table cells, block quotes, image alt text, link and
+image titles, the text of raw HTML and its tags' titles and alt texts) becomes
+one or more *pieces*, one per sentence. A piece is placeholder text (see
+placeholders.py); the translatable ones are the units that go into catalogs. A
+``Slot`` remembers where its pieces came from so that reassemble.py can put
+translations back into the same token stream.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from markdown_it.token import Token
 
 from .articles import Article
 from .errors import PipelineError
+from .html_text import Holes, attribute_holes, block_holes
 from .markdown import markdown
 from .placeholders import Atom, Placeholders, atomize, has_words, text_atoms
 from .unit_kinds import KINDS
@@ -45,6 +47,7 @@ class Slot:
     name: str = ""  # attribute name ("attr") or front-matter field ("meta")
     block: Token | None = None  # the enclosing block's opening token (for page markers)
     index: int | None = None  # the item, in a front-matter field holding a list
+    hole: tuple[Holes, int] | None = None  # where in raw HTML ("html", "html_attr")
 
 
 @dataclass
@@ -215,6 +218,32 @@ def _inline_slots(inline: Token, block: Token | None, line: int) -> list[Slot]:
         if title:
             pieces = pieces_of(text_atoms(str(title)), line)
             slots.append(Slot("attr", pieces, child, "title", block))
+        if child.type == "html_inline":
+            slots.extend(_attribute_slots(child, None, line, block))
+    return slots
+
+
+def _attribute_slots(
+    tag: Token, parent: Holes | None, line: int, block: Token | None = None
+) -> list[Slot]:
+    """A raw tag's title and alt, one slot each."""
+    holes, texts = attribute_holes(tag, parent)
+    slots = []
+    for hole, (name, text) in texts.items():
+        pieces = pieces_of(text_atoms(text), line)
+        slots.append(Slot("html_attr", pieces, tag, name, block, hole=(holes, hole)))
+    return slots
+
+
+def _html_block_slots(token: Token, line: int) -> list[Slot]:
+    """The text of an HTML block between its block-level tags, and its tags' titles and
+    alt texts (those first: the text's holes are written with the tags as translated)."""
+    cut = block_holes(token)
+    slots = [s for tag in cut.tags for s in _attribute_slots(tag, cut.holes, line)]
+    for hole, atoms in cut.runs.items():
+        before = "".join(p if isinstance(p, str) else p.content for p in cut.holes.parts[:hole])
+        pieces = pieces_of(atoms, line + before.count("\n"))
+        slots.append(Slot("html", pieces, token, hole=(cut.holes, hole)))
     return slots
 
 
@@ -248,6 +277,8 @@ def segment(article: Article) -> Document:
             line = article.body_line + tok.map[0]
         if tok.type == "inline":
             doc.slots.extend(_inline_slots(tok, block, line))
+        elif tok.type == "html_block":
+            doc.slots.extend(_html_block_slots(tok, line))
     count = sum(len(slot.pieces) for slot in doc.slots)
     if count > MAX_UNITS:
         raise PipelineError(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from markdown_it.token import Token
 
 from .articles import Meta
+from .html_text import rendered
 
 if TYPE_CHECKING:
     from .segment import Slot
@@ -65,6 +66,18 @@ def _put_meta(slot: Slot, tokens: list[Token], meta: Meta) -> None:
     items.append(plain_text(tokens))
 
 
+def _put_html(slot: Slot, tokens: list[Token], meta: Meta) -> None:
+    assert slot.hole is not None
+    holes, hole = slot.hole
+    holes.put(hole, rendered(tokens))
+
+
+def _put_html_attr(slot: Slot, tokens: list[Token], meta: Meta) -> None:
+    assert slot.hole is not None
+    holes, hole = slot.hole
+    holes.put(hole, plain_text(tokens))
+
+
 def _inline_note(slot: Slot) -> str:  # headings are listed first in review
     return "heading" if getattr(slot.block, "type", "") == "heading_open" else ""
 
@@ -74,4 +87,6 @@ KINDS: dict[str, Kind] = {
     "alt": Kind(lambda slot: "image alt text", False, _put_alt),
     "attr": Kind(lambda slot: f"{slot.name} attribute", False, _put_attr),
     "meta": Kind(lambda slot: f"front matter: {slot.name}", False, _put_meta),
+    "html": Kind(lambda slot: "", True, _put_html),  # text inside an HTML block
+    "html_attr": Kind(lambda slot: f"{slot.name} attribute", False, _put_html_attr),
 }

@@ -402,6 +402,8 @@ def test_footnotes_callouts_and_the_category_on_a_translated_page(tmp_path: Path
     page.goto((project / "site" / "es" / "notes" / "index.html").as_uri())
     assert page.locator(".category").inner_text().startswith("⟦")
     assert page.locator("div.note").count() == 1
+    assert page.locator("div.note").inner_text().startswith("⟦Å çåļļöûţ.")  # translated
+    assert page.locator("div.note span[data-l10n-unit=machine]").count() == 1  # flagged
     page.locator("sup.footnote-ref a").click()
     assert page.url.endswith("#fn1")
     note = page.locator("li#fn1")

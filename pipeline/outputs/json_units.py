@@ -46,7 +46,8 @@ class JsonBuilder(Builder):
 
 
 def _where(place: Placed) -> str:
-    """The front-matter key, the block ("paragraph", "heading", "th"...), or "alt"/"attr"."""
+    """The front-matter key, the block ("paragraph", "heading", "th"...), or the kind
+    ("alt", "attr", "html": text in an HTML block, "html_attr": a raw tag's title or alt)."""
     slot = place.slot
     if slot.kind == "meta":
         return slot.name
