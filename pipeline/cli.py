@@ -340,13 +340,43 @@ def models_list(project: Path) -> None:
     """Installed models: pair, version, size, and the site languages they serve."""
     from .argos_models import list_models
 
-    found = list_models(load_config(project))
+    config = load_config(project)
+    found = list_models(config)
     if not found:
         click.echo("no Argos Translate models installed (see: pipeline models install --help)")
     for m in found:
         covers = ", ".join(m.covers) or "no site language"
         size = f"{m.size / 1e6:.1f} MB"
         click.echo(f"{m.source}->{m.target}  v{m.version}  {size:>9}  serves: {covers}  {m.path}")
+    from .engines import get_engine
+
+    for name in ("apy", "libretranslate"):  # the pools of servers configured
+        options = config.engine_options.get(name, {})
+        if options.get("urls"):
+            for url, served in get_engine(name, options).serving():  # type: ignore[attr-defined]
+                click.echo(f"{name} {url}  serves: {', '.join(served) or 'nothing'}")
+
+
+@main.command("apy-modes")
+@project_option
+def apy_modes(project: Path) -> None:
+    """Write the modes APy servers load (the glossary's dictionaries inside), for each
+    language translated with the apy engine; start APy on the folder it names."""
+    from .engines.apy import SERVE_FOLDER, ApyEngine
+    from .glossary import load_glossary
+
+    config = load_config(project)
+    glossary = load_glossary(config.glossary, {lang.code for lang in config.languages})
+    options = config.engine_options.get("apy", {})
+    source = config.source_language.code
+    languages = [lang for lang in config.languages if "apy" in lang.engines]
+    if not languages:
+        raise click.UsageError("no language lists the apy engine in pyproject.toml")
+    for language in languages:
+        engine = ApyEngine(**{**options, "urls": options.get("urls") or ["http://unused"]})
+        written = engine.write_mode(glossary, source, language.code, config.cache_dir)
+        click.echo(f"{language.code}: {written}")
+    click.echo(f"start each server with: apertium-apy {config.cache_dir / SERVE_FOLDER}")
 
 
 @models.command("install")

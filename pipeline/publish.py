@@ -581,7 +581,7 @@ def _guard(plans: list[LanguagePlan], jobs: int | None) -> None:
     """The output guard on every language's engine output, on every core (its checks
     are pure Python: in the engines' threads they would share one core)."""
     work = [
-        (msgid, out, plan.choice.engine.name, plan.language.code)
+        (msgid, out, plan.choice.engine.translator, plan.language.code)
         for plan in plans
         if plan.engine_output and plan.choice and plan.choice.engine
         for msgid, out in zip(plan.pending, plan.engine_output, strict=True)
@@ -622,7 +622,7 @@ def _translate(run: _Run, plan: LanguagePlan, lock: Lock) -> None:
     spent = time.perf_counter() - started
     plan.engine_output = outputs[: len(plan.pending)]  # guarded by _guard, on every core
     chrome_results = dict(zip(plan.chrome_pending, outputs[len(plan.pending) :], strict=True))
-    fill_chrome(plan.chrome, chrome_results, chosen.name)
+    fill_chrome(plan.chrome, chrome_results, chosen.translator)
     with lock:
         result.sent[code] = units
         result.engines[code] = chosen.name

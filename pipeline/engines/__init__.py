@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..errors import PipelineError
 from .apertium import ApertiumEngine
+from .apy import ApyEngine
 from .argos import ArgosEngine
 from .base import Engine, EngineUnavailable, GlossaryFallback, Translation
 from .pseudo import PseudoEngine
@@ -11,6 +12,7 @@ from .pseudo import PseudoEngine
 ENGINES: dict[str, type[Engine]] = {
     "argos": ArgosEngine,
     "apertium": ApertiumEngine,
+    "apy": ApyEngine,
     "pseudo": PseudoEngine,
 }
 

@@ -152,9 +152,6 @@ class ApertiumEngine(Engine):
     def _translate(
         self, texts: list[str], source: str, target: str, split: bool
     ) -> list[Translation]:
-        mode = self.mode(source, target)
-        overlay = self._overlays.get(target)
-        where = ["-d", str(overlay.folder), overlay.mode] if overlay else [mode]
         # Units without inline codes go as plain text, one paragraph each (a blank line
         # ends a sentence for Apertium); the others as HTML, where Apertium keeps markup
         # on its words. HTML costs half as much again per unit, and most units have no
@@ -164,32 +161,53 @@ class ApertiumEngine(Engine):
             if split and "\n" not in t and not PLACEHOLDER_RE.search(t)
         ]  # fmt: skip
         marked = sorted(set(range(len(texts))) - set(plain))
-        # A unit that ends a sentence needs only a newline after it; a blank line (a
-        # paragraph end, which costs Apertium more) only after the others: a title
-        # would run into the next line.
-        paragraphs = "".join(
-            texts[i] + ("\n" if SENTENCE_END_RE.search(texts[i]) else "\n\n") for i in plain
-        )
-        wire = "".join(f'<p id="u{i}">{to_wire(texts[i])}</p>\n' for i in marked)
-        jobs = [("txt", paragraphs)] * bool(plain) + [("html", wire)] * bool(marked)
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            runs = list(pool.map(lambda job: _apertium(job[0], where, job[1], mode), jobs))
+        jobs = [("txt", group) for group in self._groups(plain, texts)]
+        jobs += [("html", group) for group in self._groups(marked, texts)]
+        documents = [(fmt, document(fmt, group, texts)) for fmt, group in jobs]
+        runs = self._run(documents, source, target)
         outputs: dict[int, str] = {}
-        if plain:
-            pieces = [line for line in runs[0].split("\n") if line.strip()]
-            if len(pieces) != len(plain):  # a unit boundary was lost: all through HTML
-                return self._translate(texts, source, target, split=False)
-            outputs.update(zip(plain, pieces, strict=True))
-        if marked:
-            found = {int(n): body for n, body in UNIT_RE.findall(runs[-1])}
-            for index, body in found.items():
+        for (fmt, group), out in zip(jobs, runs, strict=True):
+            if fmt == "txt":
+                pieces = [line for line in out.split("\n") if line.strip()]
+                if len(pieces) != len(group):  # a unit boundary was lost: all through HTML
+                    return self._translate(texts, source, target, split=False)
+                outputs.update(zip(group, pieces, strict=True))
+                continue
+            members = set(group)
+            for index, body in UNIT_RE.findall(out):
+                if int(index) not in members:
+                    continue
                 text = from_wire(body)
-                if LEADING_LOWER_RE.match(texts[index]):
+                if LEADING_LOWER_RE.match(texts[int(index)]):
                     text = LEADING_UPPER_RE.sub(lambda m: m.group(1) + m.group(2).lower(), text)
-                outputs[index] = text
+                outputs[int(index)] = text
         done = [outputs.get(i, "").strip() for i in range(len(texts))]
         # No text: the unit boundary was lost; the unit stays untranslated.
         return [Translation(text) if text else Translation("", ("engine-error",)) for text in done]
+
+    def _groups(self, indices: list[int], texts: list[str]) -> list[list[int]]:
+        """The units of one format, in the documents they travel in: here all in one."""
+        return [indices] if indices else []
+
+    def _run(self, documents: list[tuple[str, str]], source: str, target: str) -> list[str]:
+        """Apertium's output for each (format, document): one process each, side by side."""
+        mode = self.mode(source, target)
+        overlay = self._overlays.get(target)
+        where = ["-d", str(overlay.folder), overlay.mode] if overlay else [mode]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return list(pool.map(lambda job: _apertium(job[0], where, job[1], mode), documents))
+
+
+def document(fmt: str, group: list[int], texts: list[str]) -> str:
+    """The units as Apertium reads them: plain lines, or one HTML paragraph each."""
+    if fmt == "txt":
+        # A unit that ends a sentence needs only a newline after it; a blank line (a
+        # paragraph end, which costs Apertium more) only after the others: a title
+        # would run into the next line.
+        return "".join(
+            texts[i] + ("\n" if SENTENCE_END_RE.search(texts[i]) else "\n\n") for i in group
+        )
+    return "".join(f'<p id="u{i}">{to_wire(texts[i])}</p>\n' for i in group)
 
 
 def _apertium(fmt: str, where: list[str], data: str, mode: str) -> str:

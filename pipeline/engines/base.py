@@ -42,10 +42,16 @@ class GlossaryFallback(Exception):
 
 
 class Engine(ABC):
-    name: str
+    name: str  # as configured: [tool.pipeline.languages.X] engines = [...]
     # Whether the output is text in the target language, for the checks that read it
     # with that language's analyser (pseudo-localization is not).
     writes_target_language = True
+
+    @property
+    def translator(self) -> str:
+        """The MT system whose output this is (a catalog's ``mt-<translator>`` flag): the
+        engine, unless it only carries another's output (APy runs Apertium)."""
+        return self.name
 
     def adopt_glossary(self, glossary: Glossary, source: str, target: str, cache: Path) -> bool:
         """Put the glossary into the engine's own dictionaries for the pair; ``cache`` is a

@@ -1,0 +1,193 @@
+"""A client's share of a pool of translation servers (Apertium APy, LibreTranslate).
+
+The servers are deployed and scaled by their operators, behind a load balancer or
+not; the pipeline is a good client of them: several requests in flight on every
+endpoint, each request on the endpoint with the fewest in flight, and for a
+failure (no connection, a timeout, an HTTP error, an answer that is not a
+translation) a retry on another endpoint after a pause that doubles each time.
+An endpoint that fails ``break_after`` times in a row is left alone for
+``break_seconds`` (a circuit breaker), then given one request to prove itself.
+Before a run every endpoint is asked whether it can serve the pair; one that
+cannot is left out, and when none can the run stops before anything is sent.
+
+A request that fails everywhere ends the run with one error naming each
+endpoint's last failure: nothing has been written then (engines run before a
+publish writes anything), so catalogs stay as they were.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import requests
+
+from ..errors import PipelineError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class EndpointFailed(Exception):
+    """One request to one endpoint failed in a way another endpoint may not."""
+
+
+@dataclass
+class Endpoint:
+    url: str
+    busy: int = 0  # requests in flight
+    failures: int = 0  # in a row
+    open_until: float = 0.0  # the breaker is open (no requests) until then
+    last_error: str = ""
+    session: requests.Session = field(default_factory=requests.Session, repr=False)
+
+
+@dataclass
+class PoolSettings:
+    """[tool.pipeline.engines.<name>]: how hard to use the endpoints, and when to give up."""
+
+    urls: Sequence[str]
+    in_flight: int = 4  # requests at once per endpoint
+    timeout: float = 120.0  # seconds for one request
+    retries: int = 3  # further tries of a request after its first failure
+    backoff: float = 0.5  # seconds before the first retry; doubled for each further one
+    break_after: int = 3  # failures in a row that open an endpoint's breaker
+    break_seconds: float = 30.0
+
+
+def _setting(name: str, value: object, kind: type, engine: str) -> None:
+    if not isinstance(value, kind) or isinstance(value, bool) or value < 0:  # type: ignore[operator]
+        raise PipelineError(
+            f"[tool.pipeline.engines.{engine}] {name} = {value!r} is not a number of the "
+            "right kind",
+            fix=f"give {name} as a positive {kind.__name__}",
+        )
+
+
+class Pool:
+    """Endpoints and the rules for sharing requests among them."""
+
+    def __init__(self, name: str, settings: PoolSettings) -> None:
+        self.name = name
+        self.settings = settings
+        urls = [str(url).rstrip("/") for url in settings.urls]
+        if not urls or len(set(urls)) != len(urls):
+            raise PipelineError(
+                f"engine '{name}' has no endpoints" if not urls else f"{name}: duplicate urls",
+                fix=f'list them once each: [tool.pipeline.engines.{name}] urls = ["http://host:port"]',
+            )
+        _setting("in_flight", settings.in_flight, int, name)
+        _setting("retries", settings.retries, int, name)
+        _setting("break_after", settings.break_after, int, name)
+        for option in ("timeout", "backoff", "break_seconds"):
+            _setting(option, float(getattr(settings, option)), float, name)
+        self.endpoints = [Endpoint(url) for url in urls]
+        self._lock = threading.Condition()
+
+    def check(self, probe: Callable[[Endpoint], None], what: str) -> None:
+        """Ask every endpoint (``probe`` raises EndpointFailed if it cannot serve);
+        those that fail are left out of this run. Raises PipelineError if none can."""
+        healthy = []
+        for endpoint in self.endpoints:
+            try:
+                probe(endpoint)
+                healthy.append(endpoint)
+            except EndpointFailed as exc:
+                endpoint.last_error = str(exc)
+            except requests.RequestException as exc:
+                endpoint.last_error = _describe(exc)
+        if not healthy:
+            raise PipelineError(
+                f"no {self.name} endpoint can {what}: {self._failures(self.endpoints)}",
+                fix=f"start the servers, or correct [tool.pipeline.engines.{self.name}] urls",
+            )
+        self.endpoints = healthy
+
+    def map(self, send: Callable[[Endpoint, T], R], jobs: Sequence[T]) -> list[R]:
+        """``[send(endpoint, job) for job in jobs]``, spread over the endpoints; ``send``
+        raises EndpointFailed (or a requests error) for a failure worth a retry."""
+        if not jobs:
+            return []
+        workers = min(len(jobs), self.settings.in_flight * len(self.endpoints))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=self.name) as pool:
+            futures = [pool.submit(self._one, send, job) for job in jobs]
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            failed = [f for f in done if f.exception() is not None]
+            if failed:
+                for future in futures:
+                    future.cancel()
+                raise failed[0].exception()  # type: ignore[misc]
+        return [future.result() for future in futures]
+
+    def _one(self, send: Callable[[Endpoint, T], R], job: T) -> R:
+        tries = self.settings.retries + 1
+        for attempt in range(tries):
+            endpoint = self._acquire()
+            try:
+                result = send(endpoint, job)
+            except (EndpointFailed, requests.RequestException) as exc:
+                self._release(endpoint, exc)
+                if attempt + 1 < tries:
+                    time.sleep(self.settings.backoff * 2**attempt)
+                continue
+            self._release(endpoint, None)
+            return result
+        raise PipelineError(
+            f"{self.name}: a request failed {tries} times: {self._failures(self.endpoints)}",
+            fix="check the servers' logs; the catalogs were not changed, run the command again",
+        )
+
+    def _acquire(self) -> Endpoint:
+        """The endpoint with the fewest requests in flight among those whose breaker is
+        closed (or due for its trial), waiting for a free slot."""
+        with self._lock:
+            while True:
+                now = time.monotonic()
+                ready = [
+                    e
+                    for e in self.endpoints
+                    if e.open_until <= now and e.busy < self.settings.in_flight
+                ]
+                if ready:
+                    endpoint = min(ready, key=lambda e: e.busy)
+                    endpoint.busy += 1
+                    return endpoint
+                if all(e.open_until > now for e in self.endpoints):
+                    raise PipelineError(
+                        f"every {self.name} endpoint keeps failing: "
+                        + self._failures(self.endpoints),
+                        fix="check the servers' logs; the catalogs were not changed, run the "
+                        "command again",
+                    )
+                self._lock.wait()
+
+    def _release(self, endpoint: Endpoint, error: BaseException | None) -> None:
+        with self._lock:
+            endpoint.busy -= 1
+            if error is None:
+                endpoint.failures = 0
+            else:
+                endpoint.failures += 1
+                endpoint.last_error = _describe(error)
+                if endpoint.failures >= self.settings.break_after:
+                    endpoint.open_until = time.monotonic() + self.settings.break_seconds
+            self._lock.notify_all()
+
+    @staticmethod
+    def _failures(endpoints: list[Endpoint]) -> str:
+        return "; ".join(f"{e.url}: {e.last_error or 'no answer'}" for e in endpoints)
+
+
+def _describe(error: BaseException) -> str:
+    """A failure in a few words (no request bodies, no API keys: URLs are the endpoints')."""
+    if isinstance(error, requests.Timeout):
+        return "no answer in time"
+    if isinstance(error, requests.ConnectionError):
+        return "connection refused or lost"
+    if isinstance(error, requests.HTTPError) and error.response is not None:
+        return f"HTTP {error.response.status_code}"
+    return str(error)[:200] or type(error).__name__
