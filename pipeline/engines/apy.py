@@ -123,7 +123,7 @@ class ApyEngine(ApertiumEngine):
         langpair = f"{ISO3[source]}|{ISO3[target]}"
 
         def runs_overlay(endpoint: Endpoint) -> None:
-            if self._send(endpoint, probe, langpair) != expected:
+            if self._send(endpoint, probe, langpair).split() != expected.split():
                 raise EndpointFailed(
                     f"translates the glossary's terms otherwise: it runs {mode} without "
                     f"its dictionaries as built here ({overlay.folder.name})"
@@ -152,8 +152,10 @@ class ApyEngine(ApertiumEngine):
         """One document through one endpoint's /translateDoc: the translation, or
         EndpointFailed for an answer that is not one."""
         fmt, text = document
-        # APy picks the format from the file's type: a doctype makes it HTML.
-        data = ("<!DOCTYPE html>\n" + text) if fmt == "html" else text
+        # APy picks the format from the file's type, as `file` tells it: a doctype makes
+        # it HTML, and a first empty line plain text ("Article 1" at the very start
+        # reads as a news message, "From ..." as mail: refused).
+        data = ("<!DOCTYPE html>\n" if fmt == "html" else "\n") + text
         answer = endpoint.session.post(
             f"{endpoint.url}/translateDoc",
             params={"langpair": langpair, "markUnknown": "no"},
