@@ -125,8 +125,10 @@ class Pool:
 
     def _one(self, send: Callable[[Endpoint, T], R], job: T) -> R:
         tries = self.settings.retries + 1
+        tried: set[str] = set()
         for attempt in range(tries):
-            endpoint = self._acquire()
+            endpoint = self._acquire(tried)
+            tried.add(endpoint.url)
             try:
                 result = send(endpoint, job)
             except (EndpointFailed, requests.RequestException) as exc:
@@ -141,22 +143,21 @@ class Pool:
             fix="check the servers' logs; the catalogs were not changed, run the command again",
         )
 
-    def _acquire(self) -> Endpoint:
+    def _acquire(self, tried: set[str]) -> Endpoint:
         """The endpoint with the fewest requests in flight among those whose breaker is
-        closed (or due for its trial), waiting for a free slot."""
+        closed (or due for its trial), waiting for a free slot; one this request has
+        not failed on yet while there is such an endpoint (failover)."""
         with self._lock:
             while True:
                 now = time.monotonic()
-                ready = [
-                    e
-                    for e in self.endpoints
-                    if e.open_until <= now and e.busy < self.settings.in_flight
-                ]
+                closed = [e for e in self.endpoints if e.open_until <= now]
+                fresh = [e for e in closed if e.url not in tried] or closed
+                ready = [e for e in fresh if e.busy < self.settings.in_flight]
                 if ready:
                     endpoint = min(ready, key=lambda e: e.busy)
                     endpoint.busy += 1
                     return endpoint
-                if all(e.open_until > now for e in self.endpoints):
+                if not closed:
                     raise PipelineError(
                         f"every {self.name} endpoint keeps failing: "
                         + self._failures(self.endpoints),
