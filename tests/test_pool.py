@@ -101,9 +101,19 @@ def test_the_health_check_leaves_out_who_cannot_serve() -> None:
 
 @pytest.mark.parametrize(
     "options",
-    [{"urls": []}, {"urls": ["http://a", "http://a/"]}, {"in_flight": 0.5}, {"retries": -1}],
+    [
+        {"urls": []},
+        {"urls": "http://a"},
+        {"urls": ["localhost:2737"]},
+        {"urls": ["http://a", "http://a/"]},
+        {"in_flight": 0},
+        {"in_flight": 1.5},
+        {"retries": -1},
+        {"timeout": "fast"},
+        {"break_after": True},
+    ],
 )
 def test_bad_settings_are_errors_naming_the_table(options: dict) -> None:
     settings = {"urls": URLS, **options}
-    with pytest.raises(PipelineError, match=r"engine 'test'|engines.test|test: duplicate"):
+    with pytest.raises(PipelineError, match=r"engine 'test'|tool\.pipeline\.engines\.test"):
         Pool("test", PoolSettings(**settings))

@@ -133,7 +133,10 @@ def test_unknown_engine_is_a_usage_error_even_with_nothing_to_do(project: Path) 
     publish(project, "--lang", "es")
     result = cli(project, "publish", "--lang", "es", "--engine", "nope")
     assert result.exit_code == 2
-    assert "unknown engine 'nope' (engines: apertium, apy, argos, libretranslate, pseudo)" in result.output
+    assert (
+        "unknown engine 'nope' (engines: apertium, apy, argos, libretranslate, pseudo)"
+        in result.output
+    )
 
 
 def _protected(html: str) -> Counter:

@@ -59,13 +59,39 @@ class PoolSettings:
     break_seconds: float = 30.0
 
 
-def _setting(name: str, value: object, kind: type, engine: str) -> None:
-    if not isinstance(value, kind) or isinstance(value, bool) or value < 0:  # type: ignore[operator]
+# Each number setting: whole or not, and its least value.
+LIMITS = {
+    "in_flight": (int, 1),
+    "retries": (int, 0),
+    "break_after": (int, 1),
+    "timeout": (float, 0.001),
+    "backoff": (float, 0.0),
+    "break_seconds": (float, 0.0),
+}
+
+
+def _check_settings(settings: PoolSettings, engine: str) -> list[str]:
+    """The endpoints' URLs, once each; PipelineError for anything that is not a setting."""
+    table = f"[tool.pipeline.engines.{engine}]"
+    for name, (kind, least) in LIMITS.items():
+        value = getattr(settings, name)
+        kinds = (int,) if kind is int else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds) or value < least:
+            whole = "a whole number" if kind is int else "a number"
+            raise PipelineError(
+                f"{table} {name} = {value!r} is not {whole} of at least {least}",
+                fix=f"give {name} as {whole} of at least {least}",
+            )
+    urls = settings.urls if isinstance(settings.urls, (list, tuple)) else None
+    cleaned = [str(url).rstrip("/") for url in urls or []]
+    if not cleaned or not all(url.startswith(("http://", "https://")) for url in cleaned):
         raise PipelineError(
-            f"[tool.pipeline.engines.{engine}] {name} = {value!r} is not a number of the "
-            "right kind",
-            fix=f"give {name} as a positive {kind.__name__}",
+            f"engine '{engine}' has no endpoints" if not cleaned else f"{table} urls = {urls!r}",
+            fix=f'list the servers: {table} urls = ["http://host:port", ...]',
         )
+    if len(set(cleaned)) != len(cleaned):
+        raise PipelineError(f"{table} lists a url twice", fix="list each server once")
+    return cleaned
 
 
 class Pool:
@@ -74,18 +100,7 @@ class Pool:
     def __init__(self, name: str, settings: PoolSettings) -> None:
         self.name = name
         self.settings = settings
-        urls = [str(url).rstrip("/") for url in settings.urls]
-        if not urls or len(set(urls)) != len(urls):
-            raise PipelineError(
-                f"engine '{name}' has no endpoints" if not urls else f"{name}: duplicate urls",
-                fix=f'list them once each: [tool.pipeline.engines.{name}] urls = ["http://host:port"]',
-            )
-        _setting("in_flight", settings.in_flight, int, name)
-        _setting("retries", settings.retries, int, name)
-        _setting("break_after", settings.break_after, int, name)
-        for option in ("timeout", "backoff", "break_seconds"):
-            _setting(option, float(getattr(settings, option)), float, name)
-        self.endpoints = [Endpoint(url) for url in urls]
+        self.endpoints = [Endpoint(url) for url in _check_settings(settings, name)]
         self._lock = threading.Condition()
 
     def check(self, probe: Callable[[Endpoint], None], what: str) -> None:
