@@ -54,9 +54,9 @@ _BLANK_LINE_RE = re.compile(r"\n\s*\n")  # would end the HTML block in Markdown
 
 @dataclass
 class Holes:
-    """Raw HTML (a token's ``content``) cut into parts: text kept as it is, holes (the
-    indexes in ``holes``) that translations fill, and tags (tokens) whose own
-    attributes are holes; ``parent``: the HTML block such a tag stands in."""
+    """Raw HTML (a token's ``content``) cut into parts: text kept as it is, holes that
+    translations fill (the parts at the indexes the slots name), and tags (tokens)
+    whose own attributes are holes; ``parent``: the HTML block such a tag stands in."""
 
     token: Token
     parts: list[str | Token]
@@ -79,14 +79,13 @@ class Holes:
 
 def rendered(tokens: list[Token]) -> str:
     """A hole's HTML from decoded tokens: codes as written, text escaped where it
-    could read as markup (translated "<b>" stays text), line breaks as they were."""
+    could read as markup (translated "<b>" stays text), a translation's blank lines
+    closed up (one would end the HTML block in Markdown)."""
     parts = []
     for token in tokens:
-        if token.type in ("text", "text_special"):
+        if token.type == "text":
             text = _BLANK_LINE_RE.sub("\n", token.content)
             parts.append(_TEXT_UNSAFE_RE.sub(lambda m: html.escape(m.group()), text))
-        elif token.type == "softbreak":
-            parts.append("\n")
         else:  # html_inline: a tag, a reference, a review mark's span
             parts.append(token.content)
     return "".join(parts)
