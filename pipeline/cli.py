@@ -372,7 +372,7 @@ def apy_modes(project: Path) -> None:
     languages = [lang for lang in config.languages if "apy" in lang.engines]
     if not languages:
         raise click.UsageError("no language lists the apy engine in pyproject.toml")
-    for language in languages:
+    for language in languages:  # writing modes asks no server: any url will do
         engine = ApyEngine(**{**options, "urls": options.get("urls") or ["http://unused"]})
         written = engine.write_mode(glossary, source, language.code, config.cache_dir)
         click.echo(f"{language.code}: {written}")
