@@ -135,11 +135,12 @@ def _value(value: str) -> str:
 
 @dataclass
 class Block:
-    """An HTML block, cut: its holes, the atoms of each text hole (by part index),
-    and the tags whose ``title`` or ``alt`` is translated (in a hole or between)."""
+    """An HTML block, cut: its holes; for each text hole (by part index) its atoms and
+    the line it starts on (0: the block's first); the tags whose ``title`` or ``alt``
+    is translated (in a hole or between)."""
 
     holes: Holes
-    runs: dict[int, list[Atom]]
+    runs: dict[int, tuple[list[Atom], int]]
     tags: list[Token]
 
 
@@ -260,14 +261,14 @@ class _Cutter:
     def _block(self, token: Token) -> Block:
         content = self.content
         parts: list[str | Token] = []
-        runs: dict[int, list[Atom]] = {}
+        runs: dict[int, tuple[list[Atom], int]] = {}
         kept = 0
         for start, end, what in sorted(self.cuts, key=lambda cut: cut[0]):
             parts.append(content[kept:start])
             if isinstance(what, Token):
                 parts.append(what)
             else:
-                runs[len(parts)] = what
+                runs[len(parts)] = (what, content.count("\n", 0, start))
                 parts.append(content[start:end])
             kept = end
         parts.append(content[kept:])

@@ -240,9 +240,8 @@ def _html_block_slots(token: Token, line: int) -> list[Slot]:
     alt texts (those first: the text's holes are written with the tags as translated)."""
     cut = block_holes(token)
     slots = [s for tag in cut.tags for s in _attribute_slots(tag, cut.holes, line)]
-    for hole, atoms in cut.runs.items():
-        before = "".join(p if isinstance(p, str) else p.content for p in cut.holes.parts[:hole])
-        pieces = pieces_of(atoms, line + before.count("\n"))
+    for hole, (atoms, lines) in cut.runs.items():
+        pieces = pieces_of(atoms, line + lines)
         slots.append(Slot("html", pieces, token, hole=(cut.holes, hole)))
     return slots
 
