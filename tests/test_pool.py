@@ -111,6 +111,7 @@ def test_the_health_check_leaves_out_who_cannot_serve() -> None:
         {"retries": -1},
         {"timeout": "fast"},
         {"break_after": True},
+        {"batch_units": 0},
     ],
 )
 def test_bad_settings_are_errors_naming_the_table(options: dict) -> None:

@@ -181,9 +181,8 @@ class ApertiumEngine(Engine):
                 if LEADING_LOWER_RE.match(texts[int(index)]):
                     text = LEADING_UPPER_RE.sub(lambda m: m.group(1) + m.group(2).lower(), text)
                 outputs[int(index)] = text
-        done = [outputs.get(i, "").strip() for i in range(len(texts))]
         # No text: the unit boundary was lost; the unit stays untranslated.
-        return [Translation(text) if text else Translation("", ("engine-error",)) for text in done]
+        return [Translation.of(outputs.get(i, "")) for i in range(len(texts))]
 
     def _groups(self, indices: list[int], texts: list[str]) -> list[list[int]]:
         """The units of one format, in the documents they travel in: here all in one."""

@@ -24,14 +24,11 @@ refused, never used with the client's terms silently dropped.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from ..errors import PipelineError
 from .apertium import ISO3, UNIT_RE, ApertiumEngine, document
 from .apertium_dictionary import DATADIR
-from .base import EngineUnavailable
 from .pool import Endpoint, EndpointFailed, Pool, PoolSettings
 
 if TYPE_CHECKING:
@@ -48,27 +45,13 @@ class ApyEngine(ApertiumEngine):
     def __init__(
         self,
         urls: list[str] | tuple[str, ...] = (),
-        in_flight: int = 4,
-        timeout: float = 300.0,
-        retries: int = 3,
-        backoff: float = 0.5,
-        break_after: int = 3,
-        break_seconds: float = 30.0,
         batch_units: int = 2000,
         overlay_path: str = "",
+        **pool: Any,  # checked by the pool
     ) -> None:
+        """``pool``: the pool's settings (in_flight, timeout, retries...: PoolSettings)."""
         super().__init__()
-        settings = PoolSettings(
-            urls, in_flight, timeout, retries, backoff, break_after, break_seconds
-        )
-        self.pool = Pool(self.name, settings)
-        if not isinstance(batch_units, int) or batch_units < 1:
-            raise PipelineError(
-                f"[tool.pipeline.engines.apy] batch_units = {batch_units!r} is not a positive "
-                "whole number",
-                fix="give the units per document, e.g. batch_units = 2000",
-            )
-        self.batch_units = batch_units
+        self.pool = Pool(self.name, PoolSettings(urls, batch_units=batch_units, **pool))
         self.overlay_path = overlay_path
 
     def check(self, source: str, target: str) -> None:
@@ -81,10 +64,7 @@ class ApyEngine(ApertiumEngine):
             if wanted not in pairs:
                 raise EndpointFailed(f"does not serve {mode}")
 
-        try:
-            self.pool.check(serves, f"translate {mode}")
-        except PipelineError as exc:
-            raise EngineUnavailable(exc.message, exc.fix or "", fatal=True) from exc
+        self.pool.require(serves, f"translate {mode}")
 
     def write_mode(self, glossary: Glossary, source: str, target: str, cache: Path) -> Path:
         """Build the pair's overlay and write its mode where APy reads modes (the
@@ -141,8 +121,7 @@ class ApyEngine(ApertiumEngine):
         return True
 
     def _groups(self, indices: list[int], texts: list[str]) -> list[list[int]]:
-        size = self.batch_units
-        return [indices[k : k + size] for k in range(0, len(indices), size)]
+        return self.pool.batches(indices)
 
     def _run(self, documents: list[tuple[str, str]], source: str, target: str) -> list[str]:
         langpair = f"{ISO3[source]}|{ISO3[target]}"
@@ -178,17 +157,12 @@ class ApyEngine(ApertiumEngine):
 
     def serving(self) -> list[tuple[str, list[str]]]:
         """Each endpoint and the pairs it serves (``pipeline models list``)."""
-        found = []
-        for endpoint in self.pool.endpoints:
-            try:
-                answer = self._get(endpoint, "/listPairs", {})
-                pairs = [
-                    f"{p['sourceLanguage']}-{p['targetLanguage']}" for p in answer["responseData"]
-                ]
-            except (EndpointFailed, requests.RequestException) as exc:
-                pairs = [f"(unreachable: {type(exc).__name__})"]
-            found.append((endpoint.url, sorted(pairs)))
-        return found
+
+        def pairs(endpoint: Endpoint) -> list[str]:
+            answer = self._get(endpoint, "/listPairs", {})
+            return [f"{p['sourceLanguage']}-{p['targetLanguage']}" for p in answer["responseData"]]
+
+        return self.pool.survey(pairs)
 
     def _get(self, endpoint: Endpoint, path: str, params: dict) -> dict:
         answer = endpoint.session.get(

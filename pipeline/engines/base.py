@@ -16,6 +16,12 @@ class Translation:
     text: str  # placeholder text in the target language
     flags: tuple[str, ...] = ()  # review flags the engine raises (e.g. "unknown-words")
 
+    @classmethod
+    def of(cls, text: str) -> Translation:
+        """An engine's text for a unit; none: the unit was lost on the way (flagged)."""
+        text = text.strip()
+        return cls(text) if text else cls("", ("engine-error",))
+
 
 class EngineUnavailable(Exception):
     """The engine cannot translate this pair here.

@@ -13,11 +13,9 @@ by endpoint and status only.
 from __future__ import annotations
 
 import os
+from typing import Any
 
-import requests
-
-from ..errors import PipelineError
-from .base import Engine, EngineUnavailable, Translation
+from .base import Engine, Translation
 from .pool import Endpoint, EndpointFailed, Pool, PoolSettings
 
 
@@ -27,26 +25,12 @@ class LibreTranslateEngine(Engine):
     def __init__(
         self,
         urls: list[str] | tuple[str, ...] = (),
-        in_flight: int = 4,
-        timeout: float = 300.0,
-        retries: int = 3,
-        backoff: float = 0.5,
-        break_after: int = 3,
-        break_seconds: float = 30.0,
         batch_units: int = 32,
         api_key_env: str = "LIBRETRANSLATE_API_KEY",
+        **pool: Any,  # checked by the pool
     ) -> None:
-        settings = PoolSettings(
-            urls, in_flight, timeout, retries, backoff, break_after, break_seconds
-        )
-        self.pool = Pool(self.name, settings)
-        if not isinstance(batch_units, int) or batch_units < 1:
-            raise PipelineError(
-                f"[tool.pipeline.engines.libretranslate] batch_units = {batch_units!r} is not "
-                "a positive whole number",
-                fix="give the units per request, e.g. batch_units = 32",
-            )
-        self.batch_units = batch_units
+        """``pool``: the pool's settings (in_flight, timeout, retries...: PoolSettings)."""
+        self.pool = Pool(self.name, PoolSettings(urls, batch_units=batch_units, **pool))
         self.api_key = os.environ.get(api_key_env, "")
         self.codes: dict[str, str] = {}  # our language code -> the servers' ("zh-Hans")
 
@@ -57,15 +41,9 @@ class LibreTranslateEngine(Engine):
                 raise EndpointFailed(f"has no model for {source}->{target}")
             self.codes.update(pairs[(source, target)])
 
-        try:
-            self.pool.check(serves, f"translate {source}->{target}")
-        except PipelineError as exc:
-            raise EngineUnavailable(exc.message, exc.fix or "", fatal=True) from exc
+        self.pool.require(serves, f"translate {source}->{target}")
 
     def translate_batch(self, texts: list[str], source: str, target: str) -> list[Translation]:
-        size = self.batch_units
-        chunks = [texts[k : k + size] for k in range(0, len(texts), size)]
-
         def send(endpoint: Endpoint, chunk: list[str]) -> list[str]:
             body = {
                 "q": chunk,
@@ -88,22 +66,12 @@ class LibreTranslateEngine(Engine):
                 raise EndpointFailed("an answer without one translation per text")
             return [str(text) for text in out]
 
-        results = [text for chunk in self.pool.map(send, chunks) for text in chunk]
-        return [
-            Translation(text.strip()) if text.strip() else Translation("", ("engine-error",))
-            for text in results
-        ]
+        chunks = self.pool.map(send, self.pool.batches(texts))
+        return [Translation.of(text) for chunk in chunks for text in chunk]
 
     def serving(self) -> list[tuple[str, list[str]]]:
         """Each endpoint and the pairs its models serve (``pipeline models list``)."""
-        found = []
-        for endpoint in self.pool.endpoints:
-            try:
-                pairs = sorted(f"{s}-{t}" for s, t in self._pairs(endpoint))
-            except (EndpointFailed, requests.RequestException) as exc:
-                pairs = [f"(unreachable: {type(exc).__name__})"]
-            found.append((endpoint.url, pairs))
-        return found
+        return self.pool.survey(lambda endpoint: [f"{s}-{t}" for s, t in self._pairs(endpoint)])
 
     def _pairs(self, endpoint: Endpoint) -> dict[tuple[str, str], dict[str, str]]:
         """(source, target) in the site's codes -> those codes as the server writes them."""

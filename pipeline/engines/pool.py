@@ -27,6 +27,7 @@ from typing import TypeVar
 import requests
 
 from ..errors import PipelineError
+from .base import EngineUnavailable
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -52,16 +53,18 @@ class PoolSettings:
 
     urls: Sequence[str]
     in_flight: int = 4  # requests at once per endpoint
-    timeout: float = 120.0  # seconds for one request
+    timeout: float = 300.0  # seconds for one request
     retries: int = 3  # further tries of a request after its first failure
     backoff: float = 0.5  # seconds before the first retry; doubled for each further one
     break_after: int = 3  # failures in a row that open an endpoint's breaker
     break_seconds: float = 30.0
+    batch_units: int = 32  # units per request (each engine has its own default)
 
 
 # Each number setting: whole or not, and its least value.
 LIMITS = {
     "in_flight": (int, 1),
+    "batch_units": (int, 1),
     "retries": (int, 0),
     "break_after": (int, 1),
     "timeout": (float, 0.001),
@@ -102,6 +105,30 @@ class Pool:
         self.settings = settings
         self.endpoints = [Endpoint(url) for url in _check_settings(settings, name)]
         self._lock = threading.Condition()
+
+    def batches(self, items: Sequence[T]) -> list[list[T]]:
+        """``items`` in runs of ``batch_units``, in order: one request each."""
+        size = self.settings.batch_units
+        return [list(items[k : k + size]) for k in range(0, len(items), size)]
+
+    def require(self, probe: Callable[[Endpoint], None], what: str) -> None:
+        """``check`` before a run: no endpoint able to is a broken installation of a
+        wanted engine (EngineUnavailable, fatal), not a reason to try the next one."""
+        try:
+            self.check(probe, what)
+        except PipelineError as exc:
+            raise EngineUnavailable(exc.message, exc.fix or "", fatal=True) from exc
+
+    def survey(self, ask: Callable[[Endpoint], list[str]]) -> list[tuple[str, list[str]]]:
+        """Each endpoint's answer to ``ask`` (what it serves), or why it gave none."""
+        found = []
+        for endpoint in self.endpoints:
+            try:
+                answer = sorted(ask(endpoint))
+            except (EndpointFailed, requests.RequestException) as exc:
+                answer = [f"(unreachable: {type(exc).__name__})"]
+            found.append((endpoint.url, answer))
+        return found
 
     def check(self, probe: Callable[[Endpoint], None], what: str) -> None:
         """Ask every endpoint (``probe`` raises EndpointFailed if it cannot serve);
