@@ -190,7 +190,6 @@ class Manifest:
 
 
 @lru_cache(maxsize=1024)  # a language's entries share a handful of flag sets
-@lru_cache(maxsize=256)  # a few combinations of flags, on every entry
 def _flags_json(flags: tuple[str, ...]) -> str:
     return json.dumps(list(flags))
 
