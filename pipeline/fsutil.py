@@ -116,6 +116,16 @@ def commit(staged: Iterable[tuple[Path, Path]]) -> None:
             raise _write_failed(path, exc) from exc
 
 
+def commit_unchanged(tmp: Path, path: Path, expect: str | object | None) -> None:
+    """Rename a staged file into place unless ``path`` changed since it was read as
+    ``expect`` (see write_if_changed): then the staged file is dropped and
+    ChangedOnDisk raised, so someone's save made meanwhile is kept."""
+    if expect is not ANY and file_sha(path) != expect:
+        tmp.unlink(missing_ok=True)
+        raise changed_on_disk(path)
+    commit([(tmp, path)])
+
+
 def _write_failed(path: Path, exc: OSError) -> PipelineError:
     """Writing a file's bytes, or renaming them into place, failed."""
     return PipelineError(

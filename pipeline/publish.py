@@ -60,6 +60,7 @@ from .fsutil import (
     ChangedOnDisk,
     changed_on_disk,
     commit,
+    commit_unchanged,
     file_sha,
     probe_writable,
     remove_temporaries,
@@ -671,14 +672,16 @@ def _site_context(
 class ArticleOutcome:
     """What finishing (part of) an article produced (sent back from a worker process).
 
-    Catalogs and the template are not written by the worker: the publish writes
-    them once every page is written, so a page that cannot be written leaves them
-    as they were."""
+    Catalogs and the template are staged by the worker, not renamed into place: the
+    publish does that once every page is in place (a page that cannot be written
+    leaves them as they were), each after checking nobody saved it meanwhile."""
 
     records: dict[str, ArticleRecord] = field(default_factory=dict)  # language -> record
     meta: dict[str, Meta] = field(default_factory=dict)  # language -> front matter
     taught: dict[str, dict[str, list]] = field(default_factory=dict)  # language -> memory
-    files: list[tuple[str, Path, bytes, str | object | None]] = field(default_factory=list)
+    # Changed catalogs (the template's code: ""): (code, path, staged file or None in
+    # a dry run, sha of the file as merged)
+    catalogs: list[tuple[str, Path, Path | None, str | object | None]] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
     staged: list[tuple[Path, Path]] = field(default_factory=list)  # pages, outputs: not in place
@@ -843,7 +846,7 @@ class _Finish:
         if self.config.source_language.code in codes:
             english = template_entries(self.units(slug), source).values()
             pot = render_template(english, f"{self.config.site_name} {slug}", source, date)
-            outcome.files.append(("", template, pot, ANY))
+            self._stage("", template, pot, ANY, outcome)
         for plan in plans:
             code = plan.language.code
             filled = self.filled.get((code, slug))
@@ -852,11 +855,29 @@ class _Finish:
             catalog = plan.catalogs[slug]
             path = catalog_path(self.config.translations_dir, code, slug)
             data = render_catalog(catalog, date)
-            outcome.files.append((code, path, data, filled.read))
+            if not self._stage(code, path, data, filled.read, outcome):
+                continue
             outcome.taught[code] = contribution(catalog)
             record = _record(filled.found, data, outcome.taught[code])
             record.problems = markup_problems(catalog, path, self.config.root, data)
             outcome.records[code] = record
+
+    def _stage(
+        self, code: str, path: Path, data: bytes, read: str | object | None, outcome: ArticleOutcome
+    ) -> bool:
+        """Stage a catalog (the template: ``code`` "") for the publish to rename into
+        place; False, and the error noted, when someone saved it since it was merged."""
+        writer = Writer(self.dry_run, staged=True)
+        try:
+            writer.write(path, data, expect=read)
+        except ChangedOnDisk as exc:
+            outcome.errors.append(str(exc))
+            return False
+        if writer.written:
+            outcome.catalogs.append(
+                (code, path, writer.staged[0][0] if writer.staged else None, read)
+            )
+        return True
 
 
 def _write_site(run: _Run, plans: list[LanguagePlan]) -> list[str]:
@@ -894,26 +915,35 @@ def _write_site(run: _Run, plans: list[LanguagePlan]) -> list[str]:
             outcomes = fork_map(
                 finish, work, advance, min_share=1 if split else MIN_SHARE, jobs=run.jobs
             )
+        for outcome in outcomes:  # every page is staged: all in place, then the catalogs
+            commit(outcome.staged)
     except BaseException:  # a page or output failed: none of this run's lands
         if not writer.dry_run:
-            remove_temporaries([b.folder for b in builders], ours=True)
+            folders = [b.folder for b in builders]
+            remove_temporaries([*folders, config.translations_dir], ours=True)
         raise
-    for outcome in outcomes:  # every page is staged: all in place, then the catalogs
-        commit(outcome.staged)
     planned = {plan.language.code: plan for plan in plans}
     for outcome in outcomes:
         writer.written.extend(outcome.written)
         writer.removed.extend(outcome.removed)
         errors.extend(outcome.errors)
+    try:
+        for outcome in outcomes:
+            for code, path, staged, read in outcome.catalogs:
+                try:
+                    if staged is not None:
+                        commit_unchanged(staged, path, read)
+                    writer.written.append(path)
+                except ChangedOnDisk as exc:  # saved while the pages were written
+                    errors.append(str(exc))
+                    outcome.records.pop(code, None)
+                    outcome.taught.pop(code, None)
+    except BaseException:  # a catalog could not be renamed: the others stay as they were
+        if not writer.dry_run:
+            remove_temporaries([config.translations_dir], ours=True)
+        raise
     for job, outcome in zip(work, outcomes, strict=True):
         slug = job.article.slug
-        for code, path, data, read in outcome.files:
-            try:
-                writer.write(path, data, expect=read)
-            except ChangedOnDisk as exc:  # saved while the pages were written
-                errors.append(str(exc))
-                outcome.records.pop(code, None)
-                outcome.taught.pop(code, None)
         for code, record in outcome.records.items():
             planned[code].records[slug] = record
             ctx.states[(code, slug)] = _standing(record, planned[code].language)

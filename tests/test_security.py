@@ -395,6 +395,41 @@ def test_a_catalog_saved_during_a_publish_is_never_overwritten(
     assert "A new sentence." in catalog
 
 
+def test_a_catalog_saved_while_the_pages_are_written_is_never_overwritten(
+    published: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers stage the catalogs beside the pages; the publish renames them in last,
+    each only if nobody saved it since it was merged. Here the translator saves just
+    as the pages land, after the new catalog was staged."""
+    import pipeline.publish
+
+    po = published / "translations" / "es" / f"{SLUG}.po"
+    pages_landing = pipeline.publish.commit
+
+    def translator_saves_then_pages_land(staged) -> None:
+        if staged and "Guardado" not in po.read_text(encoding="utf-8"):
+            catalog = read_catalog(po, Locale.parse("es"))
+            message = next(m for m in catalog if m.id and "Stem cell therapy involves" in m.id)
+            message.string, message.flags = "Guardado por la traductora.", set()
+            write_catalog(po, catalog)
+        pages_landing(staged)
+
+    monkeypatch.setattr(pipeline.publish, "commit", translator_saves_then_pages_land)
+    source(published).write_text(source(published).read_text() + "\nA new sentence.\n")
+    result = cli(published, "publish", "--quiet", "--lang", "es")
+    assert result.exit_code == 1
+    assert f"{SLUG}.po: was changed by someone else" in result.output
+    assert "Guardado por la traductora." in po.read_text(encoding="utf-8")  # their save won
+    assert "A new sentence." not in po.read_text(encoding="utf-8")
+    assert not list(po.parent.glob(".*.tmp"))  # the staged catalog was dropped
+    monkeypatch.undo()
+    assert cli(published, "publish", "--quiet").exit_code == 0  # the rerun merges both
+    catalog = read_catalog(po, Locale.parse("es"))
+    assert "A new sentence." in catalog
+    saved = next(m for m in catalog if m.id and "Stem cell therapy involves" in m.id)
+    assert saved.string == "Guardado por la traductora." and state_of(saved) == "approved"
+
+
 # --- 6. resource exhaustion -----------------------------------------------------------------
 
 
