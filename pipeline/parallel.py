@@ -6,9 +6,9 @@ state (configuration, catalogs, engine output) without pickling it; only each
 item's result travels back.
 
 Not ``ProcessPoolExecutor``: its idle workers wait on a pipe they also hold
-open, so a publish killed with SIGKILL would leave them waiting forever. Here a
-child has a fixed share of the list, sends its results and exits; the parent
-works through its own share meanwhile. A child must not outlive its parent (a
+open, so a publish killed with SIGKILL would leave them waiting forever. Here
+every process, the parent included, takes chunks of the list from a pipe until
+it is empty; a child then sends its results and exits. A child must not outlive its parent (a
 CI timeout or the OOM killer kills the parent alone): it asks the kernel for
 SIGKILL when the parent dies, and it closes the read ends of every pipe it
 inherited, so a write to a dead parent fails instead of blocking forever. The
@@ -24,11 +24,12 @@ import multiprocessing
 import os
 import pickle
 import signal
+import struct
 import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import TypeVar
 
@@ -39,6 +40,11 @@ R = TypeVar("R")
 
 # Below this many items per process, forking costs more than it saves.
 MIN_SHARE = 16
+# Chunks per process a list is cut into: enough for the last ones to even out the
+# processes' finishing times, few enough that asking for them costs nothing.
+CHUNKS_PER_PROCESS = 16
+MAX_CHUNKS = 512  # their starts fit in one page: what every pipe can hold at once
+_RECORD = struct.Struct("<q")  # a chunk's start, as the pipe carries it
 # Seconds between progress reports from a child (and the parent's looks at them):
 # one message per item costs more than the item where items are small.
 TICK_SECONDS = 0.05
@@ -78,7 +84,10 @@ def fork_map(
             advance(1)
         return here
 
-    shares = [list(items[k::workers]) for k in range(workers)]  # interleaved: similar loads
+    # Items are dealt out in chunks as processes ask for them, so a process whose
+    # items turn out slower gets fewer (fixed shares left one waiting for the other).
+    chunk = -(-len(items) // min(workers * CHUNKS_PER_PROCESS, MAX_CHUNKS))
+    dealt = _dealer(len(items), chunk)
     context = multiprocessing.get_context("fork")
     sys.stdout.flush()  # a child would print the parent's unflushed output again
     sys.stderr.flush()
@@ -91,38 +100,65 @@ def fork_map(
         for k in range(1, workers):
             receive, send = context.Pipe(duplex=False)
             inherited = [*children, receive]  # read ends the child must not keep
-            args = (func, shares[k], send, inherited, parent)
+            args = (func, items, dealt, chunk, send, inherited, parent)
             child = context.Process(target=_child, args=args, daemon=True)
             child.start()
             send.close()
             children[receive] = (k, child)
-        done: dict[int, list[R]] = {}
-        mine = []
-
-        def waiting() -> list[Connection]:  # a finished child's pipe only has its end left
-            return [c for c, (k, _) in children.items() if k not in done]
-
+        done: dict[int, list[tuple[int, list[R]]]] = {}
         looked = time.monotonic()
-        for item in shares[0]:
-            mine.append(func(item))
-            advance(1)
-            if time.monotonic() - looked >= TICK_SECONDS:
-                _collect([c for c in waiting() if c.poll()], children, done, advance)
-                looked = time.monotonic()
+        mine: list[tuple[int, list[R]]] = []
+        for start in _chunks(dealt):
+            mine.append((start, []))
+            for item in items[start : start + chunk]:
+                mine[-1][1].append(func(item))
+                advance(1)
+                if time.monotonic() - looked >= TICK_SECONDS:
+                    _collect(
+                        [c for c in _waiting(children, done) if c.poll()], children, done, advance
+                    )
+                    looked = time.monotonic()
         done[0] = mine
         while len(done) < workers:
-            _collect(wait(waiting()), children, done, advance)
+            _collect(wait(_waiting(children, done)), children, done, advance)
     finally:
         gc.unfreeze()
+        os.close(dealt)
         for connection, (_, process) in children.items():
             if process.is_alive():
                 process.terminate()
             process.join()
             connection.close()
     results: list[R] = [None] * len(items)  # type: ignore[list-item]
-    for k, share in done.items():
-        results[k::workers] = share
+    for pieces in done.values():
+        for start, chunk_results in pieces:
+            results[start : start + len(chunk_results)] = chunk_results
     return results
+
+
+def _dealer(total: int, chunk: int) -> int:
+    """A pipe holding the start of every chunk; returns its read end. Not a counter
+    under a lock: a process killed holding the lock would stop the others forever,
+    while a read from a pipe takes a whole record or nothing (under the kernel's own
+    lock) and an emptied pipe says so to everyone."""
+    read, write = os.pipe()
+    starts = range(0, total, chunk)
+    os.write(write, b"".join(_RECORD.pack(start) for start in starts))
+    os.close(write)
+    return read
+
+
+def _chunks(dealt: int) -> Iterator[int]:
+    """The start of each chunk this process takes, until every chunk is dealt out."""
+    while record := os.read(dealt, _RECORD.size):
+        yield _RECORD.unpack(record)[0]
+
+
+def _waiting(
+    children: dict[Connection, tuple[int, multiprocessing.process.BaseProcess]], done: dict
+) -> list[Connection]:
+    """The pipes of children that have not sent their results yet."""
+    return [c for c, (k, _) in children.items() if k not in done]
 
 
 def _collect(
@@ -163,20 +199,30 @@ def _die_with(parent: int) -> None:
 
 
 def _child(
-    func: Callable, share: list, connection: Connection, inherited: list, parent: int
+    func: Callable,
+    items: Sequence,
+    dealt: int,
+    chunk: int,
+    connection: Connection,
+    inherited: list,
+    parent: int,
 ) -> None:
     _die_with(parent)
     for other in inherited:
         other.close()
     try:
-        results, reported, told = [], 0, time.monotonic()
-        for item in share:
-            results.append(func(item))
-            if time.monotonic() - told >= TICK_SECONDS:
-                connection.send(("tick", len(results) - reported))
-                reported, told = len(results), time.monotonic()
-        if len(results) > reported:
-            connection.send(("tick", len(results) - reported))
+        results: list[tuple[int, list]] = []
+        count, reported, told = 0, 0, time.monotonic()
+        for start in _chunks(dealt):
+            results.append((start, []))
+            for item in items[start : start + chunk]:
+                results[-1][1].append(func(item))
+                count += 1
+                if time.monotonic() - told >= TICK_SECONDS:
+                    connection.send(("tick", count - reported))
+                    reported, told = count, time.monotonic()
+        if count > reported:
+            connection.send(("tick", count - reported))
         connection.send(("done", results))
     except BrokenPipeError:
         pass  # the parent is gone: nothing to report to

@@ -788,8 +788,8 @@ class _Finish:
         if len(articles) >= 2 * MIN_SHARE or units < SPLIT_UNITS:
             return [_Job(article, codes) for article in articles], False
         # Pages wait for no catalog (their states are known): every part is its own
-        # job. The light English ones come last of all, so the shares fork_map deals
-        # out in turn even up (heaviest first is how a greedy share-out balances).
+        # job. The light English ones come last of all: processes take the next job
+        # as they finish one, and heaviest first is how such a share-out evens up.
         jobs = [_Job(a, (code,), pages=False) for code in codes[1:] for a in articles]
         jobs += [_Job(a, (code,), catalogs=False) for code in codes[1:] for a in articles]
         jobs += [_Job(a, (codes[0],), pages=False) for a in articles]

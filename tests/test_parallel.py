@@ -36,16 +36,42 @@ def fresh_python(code: str) -> str:
 def test_results_keep_their_order_and_come_from_several_processes() -> None:
     out = fresh_python(
         """
-        import os
+        import os, time
         from pipeline.parallel import fork_map
         ticks = []
-        results = fork_map(lambda n: (n * n, os.getpid()), list(range(100)), ticks.append,
-                           min_share=10, jobs=2)
+
+        def square(n):
+            time.sleep(0.002)  # long enough for the child to start before all is taken
+            return n * n, os.getpid()
+
+        results = fork_map(square, list(range(100)), ticks.append, min_share=10, jobs=2)
         assert [square for square, _ in results] == [n * n for n in range(100)]
         print(len({pid for _, pid in results}), sum(ticks))
         """
     )
     assert out.split() == ["2", "100"]  # two processes; the progress display heard of all
+
+
+@needs_cores
+def test_a_slower_process_is_given_fewer_items() -> None:
+    """Items are dealt out as processes ask: a child whose items take five times as
+    long does about a sixth of them, and the results are in order all the same."""
+    out = fresh_python(
+        """
+        import os, time
+        from pipeline.parallel import fork_map
+        parent = os.getpid()
+
+        def work(n):
+            time.sleep(0.001 if os.getpid() == parent else 0.005)
+            return n, os.getpid() == parent
+
+        results = fork_map(work, list(range(400)), min_share=10, jobs=2)
+        assert [n for n, _ in results] == list(range(400))
+        print(sum(not here for _, here in results))
+        """
+    )
+    assert 20 <= int(out) <= 140  # a fixed half would be 200
 
 
 def test_small_lists_stay_in_this_process() -> None:
@@ -57,12 +83,16 @@ def test_small_lists_stay_in_this_process() -> None:
 def test_a_worker_error_reaches_the_caller_with_its_file_and_fix() -> None:
     out = fresh_python(
         """
+        import os, time
         from pipeline.errors import PipelineError
         from pipeline.parallel import fork_map
 
+        parent = os.getpid()
+
         def check(n):
-            if n == 99:  # the last item: in the child's share (shares are interleaved)
+            if os.getpid() != parent:  # whatever the child takes
                 raise PipelineError("broken input", path="source/x.md", line=3, fix="repair it")
+            time.sleep(0.002)  # the child starts before the parent has taken everything
             return n
 
         try:
@@ -78,13 +108,16 @@ def test_a_worker_error_reaches_the_caller_with_its_file_and_fix() -> None:
 def test_a_worker_that_dies_is_reported_not_waited_for() -> None:
     out = fresh_python(
         """
-        import os
+        import os, time
         from pipeline.errors import PipelineError
         from pipeline.parallel import fork_map
 
+        parent = os.getpid()
+
         def die(n):
-            if n == 99:
+            if os.getpid() != parent:
                 os._exit(3)  # as if killed: no result, no message
+            time.sleep(0.002)
             return n
 
         try:
