@@ -19,18 +19,31 @@ from __future__ import annotations
 
 import threading
 import time
+import types
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import TypeVar
-
-import requests
+from typing import TYPE_CHECKING, TypeVar
 
 from ..errors import PipelineError
 from .base import EngineUnavailable
 
+if TYPE_CHECKING:
+    import requests
+
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def _requests() -> types.ModuleType:
+    """requests, imported when a server engine is used (50 ms on every command else)."""
+    import requests
+
+    return requests
+
+
+def _session() -> requests.Session:
+    return _requests().Session()
 
 
 class EndpointFailed(Exception):
@@ -44,7 +57,7 @@ class Endpoint:
     failures: int = 0  # in a row
     open_until: float = 0.0  # the breaker is open (no requests) until then
     last_error: str = ""
-    session: requests.Session = field(default_factory=requests.Session, repr=False)
+    session: requests.Session = field(default_factory=_session, repr=False)
 
 
 @dataclass
@@ -125,7 +138,7 @@ class Pool:
         for endpoint in self.endpoints:
             try:
                 answer = sorted(ask(endpoint))
-            except (EndpointFailed, requests.RequestException) as exc:
+            except (EndpointFailed, _requests().RequestException) as exc:
                 answer = [f"(unreachable: {type(exc).__name__})"]
             found.append((endpoint.url, answer))
         return found
@@ -140,7 +153,7 @@ class Pool:
                 healthy.append(endpoint)
             except EndpointFailed as exc:
                 endpoint.last_error = str(exc)
-            except requests.RequestException as exc:
+            except _requests().RequestException as exc:
                 endpoint.last_error = _describe(exc)
         if not healthy:
             raise PipelineError(
@@ -173,7 +186,7 @@ class Pool:
             tried.add(endpoint.url)
             try:
                 result = send(endpoint, job)
-            except (EndpointFailed, requests.RequestException) as exc:
+            except (EndpointFailed, _requests().RequestException) as exc:
                 self._release(endpoint, exc)
                 if attempt + 1 < tries:
                     time.sleep(self.settings.backoff * 2**attempt)
@@ -227,10 +240,10 @@ class Pool:
 
 def _describe(error: BaseException) -> str:
     """A failure in a few words (no request bodies, no API keys: URLs are the endpoints')."""
-    if isinstance(error, requests.Timeout):
+    if isinstance(error, _requests().Timeout):
         return "no answer in time"
-    if isinstance(error, requests.ConnectionError):
+    if isinstance(error, _requests().ConnectionError):
         return "connection refused or lost"
-    if isinstance(error, requests.HTTPError) and error.response is not None:
+    if isinstance(error, _requests().HTTPError) and error.response is not None:
         return f"HTTP {error.response.status_code}"
     return str(error)[:200] or type(error).__name__
