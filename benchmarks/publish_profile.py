@@ -34,7 +34,7 @@ STAGES = {
     "reading articles (front matter)": [("pipeline/articles.py", "load_articles")],
     "Markdown parsing (markdown-it)": [("markdown_it/main.py", "parse")],
     "segmentation (sentences, placeholders)": [("pipeline/segment.py", "segment")],
-    "catalog merge and memory lookup": [("pipeline/catalog.py", "merge")],
+    "catalog merge and memory lookup": [("pipeline/memory.py", "merge")],
     "engine (pseudo) with glossary protection": [("pipeline/translate.py", "run_engine")],
     "output guard": [("pipeline/translate.py", "to_message_fields")],
     "glossary check of every entry": [("pipeline/translate.py", "check_glossary")],

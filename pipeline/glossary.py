@@ -245,6 +245,7 @@ class Glossary:
 
     def restore(self, text: str, table: dict[int, Occurrence], language: str) -> str:
         """Put each protected term's rendering where the engine left its code."""
+        first_word = _first_visible(text) if table else 0
 
         def rendering(match: re.Match) -> str:
             number = int(match.group(3) or 0)
@@ -254,7 +255,7 @@ class Glossary:
             value = occurrence.entry.rendering(language, occurrence.form) or ""
             if occurrence.entry.keep:
                 return value
-            if not _visible(text[: match.start()]):  # first word of the sentence
+            if match.start() < first_word:  # the first word of the sentence
                 return _capitalize(value)
             return value
 
@@ -341,9 +342,13 @@ def _between_codes(text: str) -> list[tuple[int, str]]:
     return chunks
 
 
-def _visible(text: str) -> bool:
-    """Whether ``text`` has a letter or digit outside codes."""
-    return any(c.isalnum() for c in PLACEHOLDER_RE.sub("", text))
+def _first_visible(text: str) -> int:
+    """Where ``text``'s first letter or digit outside codes is (its length if none)."""
+    for offset, chunk in _between_codes(text):
+        for index, character in enumerate(chunk):
+            if character.isalnum():
+                return offset + index
+    return len(text)
 
 
 def _capitalize(text: str) -> str:

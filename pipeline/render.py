@@ -185,11 +185,12 @@ def _back(match: re.Match) -> str:
 
 def sanitize(html: str) -> Markup:
     """Page HTML with anything that could run script removed (nh3 / Ammonia)."""
-    if max(map(len, html.split("<"))) <= QUADRATIC_FROM:
-        return Markup(_clean(html))  # no text long enough to be slow: no stand-ins
-    if _STAND_IN_RE.search(html):
-        return Markup(_clean(html))  # stand-ins already in the text: no shortcut
-    return Markup(_STAND_IN_RE.sub(_back, _clean(_LATIN1_RE.sub(_stand_in, html))))
+    text = str(html)  # a Markup's split would wrap every piece in a Markup again
+    if len(text) <= QUADRATIC_FROM or max(map(len, text.split("<"))) <= QUADRATIC_FROM:
+        return Markup(_clean(text))  # no text long enough to be slow: no stand-ins
+    if _STAND_IN_RE.search(text):
+        return Markup(_clean(text))  # stand-ins already in the text: no shortcut
+    return Markup(_STAND_IN_RE.sub(_back, _clean(_LATIN1_RE.sub(_stand_in, text))))
 
 
 def _clean(html: str) -> str:

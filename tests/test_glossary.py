@@ -131,6 +131,9 @@ def test_protect_longest_first_and_restore_forms(client) -> None:
         restored
         == "Células madre mesenquimales y una célula madre ayudan <g1>dolor articular</g1>."
     )
+    # The first word is capitalised even inside markup; a term after a word is not.
+    restored = client.restore("<g1><x4/></g1> con <x2/>.", table, "es")
+    assert restored == "<g1>Dolor articular</g1> con células madre mesenquimales."
 
 
 def test_do_not_translate_and_abbreviations_keep_their_case(client) -> None:
