@@ -8,11 +8,11 @@ item's result travels back.
 Not ``ProcessPoolExecutor``: its idle workers wait on a pipe they also hold
 open, so a publish killed with SIGKILL would leave them waiting forever. Here
 every process, the parent included, takes chunks of the list from a pipe until
-it is empty; a child then sends its results and exits. A child must not outlive its parent (a
-CI timeout or the OOM killer kills the parent alone): it asks the kernel for
-SIGKILL when the parent dies, and it closes the read ends of every pipe it
-inherited, so a write to a dead parent fails instead of blocking forever. The
-project lock is closed in children by lock.py.
+it is empty; a child then sends its results and exits. A child must not outlive
+its parent (a CI timeout or the OOM killer kills the parent alone): it asks the
+kernel for SIGKILL when the parent dies, and it closes the read ends of every
+pipe it inherited, so a write to a dead parent fails instead of blocking
+forever. The project lock is closed in children by lock.py.
 """
 
 from __future__ import annotations
