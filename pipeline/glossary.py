@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -152,6 +153,10 @@ class Occurrence:
     form: str
 
 
+# Occurrences as another process sends them: text -> [(start, end, entry's index, form)].
+Found = dict[str, list[tuple[int, int, int, str]]]
+
+
 def _word_pattern(text: str) -> str:
     return r"(?<!\w)" + term_pattern(text) + r"(?!\w)"
 
@@ -180,6 +185,7 @@ class Glossary:
         self._target_index: dict[tuple, Entry] = {}
         self._forbidden: dict[str, TermIndex[tuple[Entry, str]]] = {}
         self._found: dict[str, list[Occurrence]] = {}
+        self._problems: dict[tuple[str, str, str], tuple[str, ...]] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -205,6 +211,30 @@ class Glossary:
                 self._found.clear()
             self._found[text] = found
         return found
+
+    def found_in(self, texts: Iterable[str]) -> Found:
+        """The occurrences of the texts that have terms, as plain tuples (start, end,
+        entry's index, form): what a worker process sends back for ``adopt``."""
+        index = {id(entry): number for number, entry in enumerate(self.entries)}
+        found: Found = {}
+        for text in texts:
+            if occurrences := self.occurrences(text):
+                found[text] = [(o.start, o.end, index[id(o.entry)], o.form) for o in occurrences]
+        return found
+
+    def adopt(self, texts: Iterable[str], found: Found) -> None:
+        """Take the occurrences another process found in ``texts`` (``found_in``)."""
+        if not self._source:
+            return
+        for text in texts:
+            if text in self._found:
+                continue  # found here already (no worker process was forked)
+            if len(self._found) >= 100_000:
+                self._found.clear()
+            self._found[text] = [
+                Occurrence(start, end, self.entries[number], form)
+                for start, end, number, form in found.get(text, ())
+            ]
 
     def terms_in(self, text: str) -> list[Entry]:
         return list(dict.fromkeys(o.entry for o in self.occurrences(text)))
@@ -285,7 +315,19 @@ class Glossary:
         return needed, present
 
     def violations(self, source: str, target: str, language: str) -> list[str]:
-        """Problems of ``target`` against the glossary, as short readable strings."""
+        """Problems of ``target`` against the glossary, as short readable strings.
+
+        Kept per (source, target, language): the engine's second chance looks at its
+        output, and the catalogs' check at the same output in every article it is in."""
+        key = (source, target, language)
+        found = self._problems.get(key)
+        if found is None:
+            if len(self._problems) >= 100_000:
+                self._problems.clear()
+            found = self._problems[key] = tuple(self._violations(source, target, language))
+        return list(found)
+
+    def _violations(self, source: str, target: str, language: str) -> list[str]:
         needed, present = self.coverage(source, target, language)
         problems = [
             f"'{entry.name}' needs '{entry.renderings(language)[0]}'"

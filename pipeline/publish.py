@@ -69,7 +69,7 @@ from .fsutil import (
     stage,
     write_if_changed,
 )
-from .glossary import Glossary, load_glossary
+from .glossary import Found, Glossary, load_glossary
 from .lock import writing
 from .manifest import ArticleRecord, Manifest, contribution_sha, environment_key, memory_key
 from .memory import Memory, contribution, merge, reopened
@@ -278,7 +278,7 @@ def _publish(
         changed_sources = {a.slug for a in articles if manifest.sources.get(a.slug) != a.sha}
         if refresh:  # every catalog merged again, its machine drafts dropped
             changed_sources = {a.slug for a in articles}
-        units = _Units(articles)
+        units = _Units(articles, glossary)
         unknown = {
             a.slug
             for a in articles
@@ -405,8 +405,9 @@ def _probe_outputs(config: Config, targets: list[Language], outputs: Outputs) ->
 class _Units:
     """Each article's units, segmented once and only when needed."""
 
-    def __init__(self, articles: list[Article]) -> None:
+    def __init__(self, articles: list[Article], glossary: Glossary) -> None:
         self.by_slug = {a.slug: a for a in articles}
+        self.glossary = glossary
         self.cache: dict[str, list[Unit]] = {}
         # Documents segmented in this process, for _Finish to reuse (few articles:
         # everything runs here; many: forked workers segment, only units come back).
@@ -425,10 +426,18 @@ class _Units:
         return doc if doc is not None else segment(self.by_slug[slug])
 
     def prefetch(self, slugs: list[str], advance: Advance, jobs: int | None) -> None:
-        """Segment these articles in ``jobs`` processes (default: one per core)."""
+        """Segment these articles in ``jobs`` processes (default: one per core), and
+        find the glossary's terms in their English there (the engine's protection and
+        the catalogs' checks need them: the publish would find them on one core)."""
         todo = [slug for slug in slugs if slug not in self.cache]
-        done = fork_map(self, todo, advance, jobs=jobs)
-        self.cache.update(zip(todo, done, strict=True))
+        done = fork_map(self._read, todo, advance, jobs=jobs)
+        for slug, (units, found) in zip(todo, done, strict=True):
+            self.cache[slug] = units
+            self.glossary.adopt((unit.text for unit in units), found)
+
+    def _read(self, slug: str) -> tuple[list[Unit], Found]:
+        units = self(slug)
+        return units, self.glossary.found_in(unit.text for unit in units)
 
     def texts(self, slug: str) -> list[str]:
         """The article's distinct English texts (asked once per language: kept)."""

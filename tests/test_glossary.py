@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import textwrap
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from pipeline.catalog import read_catalog, state_of
 from pipeline.cli import main
 from pipeline.errors import PipelineError
 from pipeline.glossary import load_glossary
+from pipeline.term_index import TermIndex
 
 LANGS = {"es", "ca", "zh"}
 SLUG = "stem-cell-therapy-for-joint-pain"
@@ -164,6 +166,41 @@ def test_violations_missing_and_forbidden(client) -> None:
     # two occurrences need two renderings
     twice = "Stem cells and more stem cells."
     assert client.violations(twice, "Células madre y más células.", "es")
+
+
+def test_violations_asked_again_are_the_same_and_not_shared(client) -> None:
+    source, target = "Stem cells regenerate cartilage.", "Celdas de raíz regeneran cartílago."
+    first = client.violations(source, target, "es")
+    first.append("changed by a caller")
+    assert client.violations(source, target, "es") == first[:-1]
+    assert client.violations(source, target, "ca") != first[:-1]  # per language
+
+
+def test_occurrences_sent_from_another_process_are_the_ones_found_here(client, monkeypatch) -> None:
+    """What a prefetch worker finds (found_in, pickled as the pipe carries it) and the
+    parent adopts: the same terms, forms and offsets, with the parent's own entries."""
+    texts = [
+        "Mesenchymal stem cells and a stem cell help <g1>joint pain</g1>.",
+        "Nothing to see here.",
+        "FDA approves MSCs via WhatsApp.",
+    ]
+    sent = pickle.loads(pickle.dumps(client.found_in(texts)))
+    assert set(sent) == {texts[0], texts[2]}  # texts without terms travel as nothing
+    parent = load_glossary(ROOT / "glossary.yaml", LANGS)
+    expected = {text: client.occurrences(text) for text in texts}
+    parent.adopt(texts, sent)
+
+    def search_again(*args):
+        raise AssertionError("adopted texts are not searched again")
+
+    monkeypatch.setattr(TermIndex, "finditer", search_again)
+    for text in texts:
+        adopted = parent.occurrences(text)
+        assert all(any(o.entry is e for e in parent.entries) for o in adopted)
+        assert [(o.start, o.end, o.entry.name, o.form) for o in adopted] == [
+            (o.start, o.end, o.entry.name, o.form) for o in expected[text]
+        ]
+    assert parent.protect(texts[0], "es")[0] == "<x2/> and a <x3/> help <g1><x4/></g1>."
 
 
 def test_translator_help_comment(client) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.articles import parse_article
+from pipeline.literals import protected_spans
 from pipeline.placeholders import PlaceholderMismatch
 from pipeline.reassemble import reassemble
 from pipeline.render import render_body
@@ -73,6 +74,22 @@ def test_protected_text_never_in_a_unit() -> None:
     joined = "\n".join(units())
     for secret in ("example.org", "600 123", "info@", "code()", "never translated", "comment"):
         assert secret not in joined
+
+
+@pytest.mark.parametrize(
+    ("text", "protected"),
+    [
+        ("Write to a.b+c@clinic.example.org today.", ["a.b+c@clinic.example.org"]),
+        ("See ftp://files.example.org/a for it.", ["ftp://files.example.org/a"]),
+        ("See www.example.org.", ["www.example.org"]),
+        ("Call +34 600 000 000 or 93-123-45-67.", ["+34 600 000 000", "93-123-45-67"]),
+        ("Digits 1 2 3 4 5 6 7 apart.", ["1 2 3 4 5 6 7"]),
+        ("Six digits 600 000 are no phone; 12 of 34 is no phone.", []),
+        ("Stem cells regenerate cartilage in 2024 and 2025.", []),
+    ],
+)
+def test_protected_runs_are_found_and_plain_text_has_none(text: str, protected: list) -> None:
+    assert [text[start:end] for start, end in protected_spans(text)] == protected
 
 
 def test_units_point_at_source_lines() -> None:

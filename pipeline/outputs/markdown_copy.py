@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import re
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import yaml
-from mdformat.renderer import MDRenderer, RenderContext, RenderTreeNode
 
 from ..markdown import markdown
 from ..segment import Document
 from .base import Builder, Emit, Translated
+
+if TYPE_CHECKING:  # mdformat is imported where a copy is written (20 ms of every start)
+    from mdformat.renderer import RenderContext, RenderTreeNode
 
 ALIGNMENT = {"left": ":---", "right": "---:", "center": ":---:"}
 
@@ -114,6 +117,8 @@ GFM = SimpleNamespace(
 
 def markdown_text(doc: Document, front: dict | None) -> str:
     """``doc`` as Markdown (as its tokens now read), under ``front`` matter if given."""
+    from mdformat.renderer import MDRenderer
+
     md = markdown()
     options = {**md.options, "parser_extension": [GFM]}
     body = MDRenderer().render(doc.tokens, options, doc.env)
