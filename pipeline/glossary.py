@@ -320,12 +320,12 @@ class Glossary:
         Kept per (source, target, language): the engine's second chance looks at its
         output, and the catalogs' check at the same output in every article it is in."""
         key = (source, target, language)
-        found = self._problems.get(key)
-        if found is None:
+        problems = self._problems.get(key)
+        if problems is None:
             if len(self._problems) >= 100_000:
                 self._problems.clear()
-            found = self._problems[key] = tuple(self._violations(source, target, language))
-        return list(found)
+            problems = self._problems[key] = tuple(self._violations(source, target, language))
+        return list(problems)
 
     def _violations(self, source: str, target: str, language: str) -> list[str]:
         needed, present = self.coverage(source, target, language)

@@ -108,16 +108,11 @@ def fork_map(
         done: dict[int, list[tuple[int, list[R]]]] = {}
         looked = time.monotonic()
         mine: list[tuple[int, list[R]]] = []
-        for start in _chunks(dealt):
-            mine.append((start, []))
-            for item in items[start : start + chunk]:
-                mine[-1][1].append(func(item))
-                advance(1)
-                if time.monotonic() - looked >= TICK_SECONDS:
-                    _collect(
-                        [c for c in _waiting(children, done) if c.poll()], children, done, advance
-                    )
-                    looked = time.monotonic()
+        for _ in _work(func, items, dealt, chunk, mine):
+            advance(1)
+            if time.monotonic() - looked >= TICK_SECONDS:
+                _collect([c for c in _waiting(children, done) if c.poll()], children, done, advance)
+                looked = time.monotonic()
         done[0] = mine
         while len(done) < workers:
             _collect(wait(_waiting(children, done)), children, done, advance)
@@ -148,10 +143,18 @@ def _dealer(total: int, chunk: int) -> int:
     return read
 
 
-def _chunks(dealt: int) -> Iterator[int]:
-    """The start of each chunk this process takes, until every chunk is dealt out."""
+def _work(
+    func: Callable, items: Sequence, dealt: int, chunk: int, pieces: list[tuple[int, list]]
+) -> Iterator[None]:
+    """``func`` over each chunk this process takes, until every chunk is dealt out;
+    the results go to ``pieces`` as (chunk's start, its results). Yields after each
+    item (the caller reports progress)."""
     while record := os.read(dealt, _RECORD.size):
-        yield _RECORD.unpack(record)[0]
+        start = _RECORD.unpack(record)[0]
+        pieces.append((start, []))
+        for item in items[start : start + chunk]:
+            pieces[-1][1].append(func(item))
+            yield
 
 
 def _waiting(
@@ -213,14 +216,11 @@ def _child(
     try:
         results: list[tuple[int, list]] = []
         count, reported, told = 0, 0, time.monotonic()
-        for start in _chunks(dealt):
-            results.append((start, []))
-            for item in items[start : start + chunk]:
-                results[-1][1].append(func(item))
-                count += 1
-                if time.monotonic() - told >= TICK_SECONDS:
-                    connection.send(("tick", count - reported))
-                    reported, told = count, time.monotonic()
+        for _ in _work(func, items, dealt, chunk, results):
+            count += 1
+            if time.monotonic() - told >= TICK_SECONDS:
+                connection.send(("tick", count - reported))
+                reported, told = count, time.monotonic()
         if count > reported:
             connection.send(("tick", count - reported))
         connection.send(("done", results))

@@ -433,11 +433,10 @@ class _Units:
         done = fork_map(self._read, todo, advance, jobs=jobs)
         for slug, (units, found) in zip(todo, done, strict=True):
             self.cache[slug] = units
-            self.glossary.adopt((unit.text for unit in units), found)
+            self.glossary.adopt(self.texts(slug), found)
 
     def _read(self, slug: str) -> tuple[list[Unit], Found]:
-        units = self(slug)
-        return units, self.glossary.found_in(unit.text for unit in units)
+        return self(slug), self.glossary.found_in(self.texts(slug))
 
     def texts(self, slug: str) -> list[str]:
         """The article's distinct English texts (asked once per language: kept)."""
