@@ -6,6 +6,7 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -47,14 +48,15 @@ class Language:
     # not advertised (no hreflang, not in the sitemap, noindex) and says so.
     min_coverage: float = DEFAULT_MIN_COVERAGE
 
-    @property
+    # Cached: every page's switcher asks for every language's (Babel looks them up).
+    @cached_property
     def native_name(self) -> str:
         """The language's own name, without territory: "Español", "中文 (简体)"."""
         bare = Locale(self.locale.language, script=self.locale.script)
         name = bare.get_display_name(bare) or self.code
         return name[:1].upper() + name[1:]
 
-    @property
+    @cached_property
     def bcp47(self) -> str:
         """The tag for lang and hreflang attributes: language and script ("zh-Hans")."""
         return "-".join(p for p in (self.locale.language, self.locale.script) if p)

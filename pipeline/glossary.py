@@ -180,6 +180,9 @@ class Glossary:
         ]
         forms.sort(key=lambda term: -len(term.text))  # longest first: "mesenchymal stem cells"
         self._source = TermIndex(forms)
+        # Every entry's renderings per language, searched for a unit's own entries
+        # only (None: one pattern per set of entries, below, is needed).
+        self._renderings: dict[str, TermIndex[Entry] | None] = {}
         # Target patterns per (terms of a unit, language), and their groups' entries.
         self._target_res: dict[tuple, re.Pattern | None] = {}
         self._target_index: dict[tuple, Entry] = {}
@@ -238,6 +241,19 @@ class Glossary:
 
     def terms_in(self, text: str) -> list[Entry]:
         return list(dict.fromkeys(o.entry for o in self.occurrences(text)))
+
+    def _rendering_index(self, language: str) -> TermIndex[Entry] | None:
+        """The renderings in ``language``, longest first, in one index: compiled once
+        per rendering, not once per set of a unit's terms. None for languages written
+        without spaces (renderings match inside words) and where a rendering starts
+        with punctuation: there _target_re's pattern per set of terms is used."""
+        if language not in self._renderings:
+            terms = [Term(r, e) for e in self.entries for r in e.renderings(language)]
+            terms.sort(key=lambda term: -len(term.text))
+            index = TermIndex(terms)
+            usable = index.by_word and not is_cjk(language)
+            self._renderings[language] = index if usable else None
+        return self._renderings[language]
 
     def _target_re(self, entries: tuple[Entry, ...], language: str) -> re.Pattern | None:
         """Renderings of ``entries`` in ``language``, longest first, one group each."""
@@ -306,11 +322,17 @@ class Glossary:
             return needed, present
         # Only the unit's own terms count: "inyecciones de células madre" must not
         # hide "células madre" when the English has no "stem cell injection".
+        plain = PLACEHOLDER_RE.sub(" ", target)
+        index = self._rendering_index(language)
+        if index is not None:
+            for _, _, term in index.finditer(plain, only=needed):
+                present[term.value] += 1
+            return needed, present
         entries = tuple(needed)
         pattern = self._target_re(entries, language)
         if pattern is not None:
             key = (tuple(id(e) for e in entries), language)
-            for match in pattern.finditer(PLACEHOLDER_RE.sub(" ", target)):
+            for match in pattern.finditer(plain):
                 present[self._target_index[(key, match.lastgroup)]] += 1
         return needed, present
 

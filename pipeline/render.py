@@ -36,9 +36,49 @@ ORIGINAL = "original"
 NOT_TRANSLATED = "not-translated"
 
 
-@cache
 def templates() -> Environment:
-    env = Environment(
+    """The templates with the page chrome in English (untranslated)."""
+    return _environment(None)
+
+
+# One environment per chrome translation, its templates compiled once: installing a
+# language's strings for every page, and looking each string up again, was a fifth
+# of a page's templating. Kept for the last few (by identity: a publish builds its own).
+_ENVIRONMENTS: dict[int, tuple[Translations, Environment]] = {}
+
+
+def _environment(translations: Translations | None) -> Environment:
+    if translations is None:
+        return _english()
+    kept = _ENVIRONMENTS.get(id(translations))
+    if kept is not None and kept[0] is translations:
+        return kept[1]
+    env = _new_environment()
+    # As Jinja's install_gettext_translations does, with gettext and ngettext
+    # remembered (Jinja's wrapper still escapes and formats each string).
+    # install_*: a method the jinja2.ext.i18n extension adds, unknown to type checkers.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        cache(translations.ugettext),
+        cache(translations.ungettext),
+        newstyle=True,
+        pgettext=translations.pgettext,
+        npgettext=translations.npgettext,
+    )
+    if len(_ENVIRONMENTS) >= 16:
+        _ENVIRONMENTS.clear()
+    _ENVIRONMENTS[id(translations)] = (translations, env)
+    return env
+
+
+@cache
+def _english() -> Environment:
+    env = _new_environment()
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # i18n ext
+    return env
+
+
+def _new_environment() -> Environment:
+    return Environment(
         loader=PackageLoader("pipeline", "templates"),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
@@ -46,18 +86,10 @@ def templates() -> Environment:
         extensions=["jinja2.ext.i18n"],
         auto_reload=False,  # templates ship with the package: no stat() per page
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # i18n ext
-    return env
 
 
 def render_template(name: str, translations: Translations | None, **context) -> str:
-    env = templates()
-    # install_*: methods the jinja2.ext.i18n extension adds, unknown to type checkers.
-    if translations is None:
-        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    else:
-        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-    return env.get_template(name).render(**context)
+    return _environment(translations).get_template(name).render(**context)
 
 
 def standing(state: str, coverage: float, language: Language) -> str:

@@ -12,7 +12,7 @@ first listed term at a position, no overlaps.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -63,20 +63,32 @@ class TermIndex(Generic[T]):
     def __bool__(self) -> bool:
         return bool(self.terms)
 
-    def finditer(self, text: str) -> Iterator[tuple[int, int, Term[T]]]:
-        """(start, end, term) of each match, leftmost first, never overlapping."""
+    @property
+    def by_word(self) -> bool:
+        """Whether every term starts with a word (finditer's ``only`` needs it)."""
+        return self._alternation is None
+
+    def finditer(
+        self, text: str, only: Container[T] | None = None
+    ) -> Iterator[tuple[int, int, Term[T]]]:
+        """(start, end, term) of each match, leftmost first, never overlapping; with
+        ``only``, as if the index held just the terms whose value is in it."""
         if not self.terms:
             return
         if self._alternation is not None:
+            if only is not None:
+                raise ValueError("only: not for an index of terms that start with punctuation")
             for found in self._alternation.finditer(text):
                 group = found.lastgroup or ""  # one named group per term: "t<index>"
                 yield found.start(), found.end(), self.terms[int(group[1:])]
             return
-        end = 0
+        end, by_word = 0, self._by_word
         for word in WORD_RE.finditer(text):
-            if word.start() < end:
-                continue
+            if word.start() < end or word.group().lower() not in by_word:
+                continue  # most words start no term: no call, no list
             for pattern, term in self._candidates(word.group()):
+                if only is not None and term.value not in only:
+                    continue
                 match = pattern.match(text, word.start())
                 if match is not None:
                     yield match.start(), match.end(), term
@@ -94,7 +106,10 @@ class TermIndex(Generic[T]):
                 if re.search(rf"(?<!\w){term_pattern(t.text)}(?!\w)", text, _flags(t))
             ]
         found: set[int] = set()
+        by_word = self._by_word
         for word in WORD_RE.finditer(text):
+            if word.group().lower() not in by_word:
+                continue
             for pattern, term in self._candidates(word.group()):
                 if pattern.match(text, word.start()):
                     found.add(id(term))

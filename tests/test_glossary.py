@@ -168,6 +168,66 @@ def test_violations_missing_and_forbidden(client) -> None:
     assert client.violations(twice, "Células madre y más células.", "es")
 
 
+def test_only_a_units_own_terms_count(client) -> None:
+    """ "inyecciones de células madre" renders another term: where the English has only
+    "stem cells", it still holds their rendering."""
+    source = "Stem cells are injected."
+    assert client.violations(source, "Se hacen inyecciones de células madre.", "es") == []
+    both = "Stem cell injections use stem cells."
+    target = "Las inyecciones de células madre usan células madre."
+    assert client.violations(both, target, "es") == []
+    assert client.violations(both, "Las inyecciones de células madre las usan.", "es") == [
+        "'stem cell' needs 'célula madre'"
+    ]
+
+
+@pytest.mark.parametrize("language", ["es", "ca", "zh"])
+def test_coverage_is_what_one_pattern_per_set_of_terms_finds(tmp_path: Path, language) -> None:
+    """Renderings are searched in one index per language (limited to a unit's terms);
+    the pattern per set of terms it replaces, still used for Chinese and for renderings
+    that start with punctuation, finds the same on the project's own catalogs."""
+    from babel.messages.pofile import read_po
+
+    from pipeline.placeholders import PLACEHOLDER_RE
+
+    quoted = glossary_from(
+        tmp_path,
+        """
+        terms:
+          - en: {one: stem cell, other: stem cells}
+            translations:
+              es: {one: "«célula madre»", other: células madre}
+              ca: {one: "«cèl·lula mare»", other: cèl·lules mare}
+              zh: 干细胞
+          - en: cartilage
+            translations: {es: cartílago, ca: cartílag, zh: 软骨}
+        """,
+    )
+    client = load_glossary(ROOT / "glossary.yaml", LANGS)
+    pairs = []
+    for path in sorted((ROOT / "translations" / "es").glob("*.po")):
+        with path.open("rb") as fh:
+            pairs += [(m.id, m.string) for m in read_po(fh) if m.id and isinstance(m.id, str)]
+    if language != "es":  # the English with the terms put in (Chinese has no catalogs here)
+        pairs = [(s, client.restore(*client.protect(s, language), language)) for s, _ in pairs]
+    assert len(pairs) > 100
+    for glossary in (client, quoted):
+        by_index = glossary._rendering_index(language) is not None
+        assert by_index == (language != "zh" and glossary is not quoted)
+        counted = 0
+        for source, target in pairs + [(s, t.upper()) for s, t in pairs]:
+            needed, present = glossary.coverage(source, target, language)
+            entries = tuple(needed)
+            expected = type(present)()
+            if pattern := glossary._target_re(entries, language):
+                key = (tuple(id(e) for e in entries), language)
+                for match in pattern.finditer(PLACEHOLDER_RE.sub(" ", target)):
+                    expected[glossary._target_index[(key, match.lastgroup)]] += 1
+            assert present == expected, (source, target)
+            counted += sum(present.values())
+        assert counted > 20
+
+
 def test_violations_asked_again_are_the_same_and_not_shared(client) -> None:
     source, target = "Stem cells regenerate cartilage.", "Celdas de raíz regeneran cartílago."
     first = client.violations(source, target, "es")

@@ -501,6 +501,17 @@ def test_many_terms_are_found_exactly_as_one_alternation_finds_them() -> None:
         assert list(index.finditer(text)) == expected, text
         found += len(expected)
     assert found > 300
+    # Searched for some of its terms, the index finds what their own alternation finds.
+    for size in (1, 30, 300):
+        some = set(rng.sample(sorted(phrases), size)) | {"stem cell"}
+        own = [t for t in terms if t.value in some]
+        regex = alternation(own)
+        for text in texts[:200]:
+            matches = regex.finditer(text)
+            expected = [(m.start(), m.end(), own[int(m.lastgroup[1:])]) for m in matches]
+            assert list(index.finditer(text, only=some)) == expected, text
+    with pytest.raises(ValueError):  # an index of terms starting with punctuation
+        list(TermIndex([Term("(c)", 1)]).finditer("a (c) b", only={1}))
 
 
 def full_scan(text: str, candidates: list):

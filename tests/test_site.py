@@ -274,6 +274,28 @@ def test_chrome_strings_come_from_catalogs(site_project: Path) -> None:
     assert '<p class="count">5 artículos</p>' in index
 
 
+def test_each_chrome_translation_renders_with_its_own_strings() -> None:
+    """Templates are compiled once per chrome translation (render._environment): each
+    language keeps its strings, escaped, and a publish's new ones are never stale."""
+    from babel.messages.catalog import Catalog
+
+    from pipeline.chrome import translations
+    from pipeline.render import _environment
+
+    def chrome(text: str):
+        catalog = Catalog(locale="es")
+        catalog.add("Questions?", text)
+        return translations(catalog)
+
+    def say(chrome_strings) -> str:
+        return _environment(chrome_strings).from_string('{{ _("Questions?") }}').render()
+
+    first, second = chrome("¿Preguntas?"), chrome("¿Dudas? <b>")
+    said = [say(first), say(second), say(None), say(first)]
+    assert said == ["¿Preguntas?", "¿Dudas? &lt;b&gt;", "Questions?", "¿Preguntas?"]
+    assert say(chrome("¿Alguna pregunta?")) == "¿Alguna pregunta?"
+
+
 def test_dates_and_numbers_follow_the_locale(project: Path) -> None:
     path = project / "source" / f"{SLUG}.md"
     path.write_text(path.read_text().replace("category:", "date: 2024-03-05\ncategory:", 1))
