@@ -19,6 +19,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2.bccache import Bucket, BytecodeCache
 from markupsafe import Markup, escape
 
 from .articles import Meta
@@ -77,8 +78,26 @@ def _english() -> Environment:
     return env
 
 
+class _Compiled(BytecodeCache):
+    """Templates compiled once per process, for every language's environment."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _Compiled()
+
+
 def _new_environment() -> Environment:
     return Environment(
+        bytecode_cache=_COMPILED,
         loader=PackageLoader("pipeline", "templates"),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
