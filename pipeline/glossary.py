@@ -157,6 +157,16 @@ class Occurrence:
 Found = dict[str, list[tuple[int, int, int, str]]]
 
 
+# Answers kept per text: enough for any site, bounded for a long-lived process.
+KEPT = 100_000
+
+
+def _keep(kept: dict, key: object, value: object) -> None:
+    if len(kept) >= KEPT:
+        kept.clear()
+    kept[key] = value
+
+
 def _word_pattern(text: str) -> str:
     return r"(?<!\w)" + term_pattern(text) + r"(?!\w)"
 
@@ -210,9 +220,7 @@ class Glossary:
                 for start, end, term in self._source.finditer(chunk):
                     entry, form = term.value
                     found.append(Occurrence(offset + start, offset + end, entry, form))
-            if len(self._found) >= 100_000:
-                self._found.clear()
-            self._found[text] = found
+            _keep(self._found, text, found)
         return found
 
     def found_in(self, texts: Iterable[str]) -> Found:
@@ -232,12 +240,11 @@ class Glossary:
         for text in texts:
             if text in self._found:
                 continue  # found here already (no worker process was forked)
-            if len(self._found) >= 100_000:
-                self._found.clear()
-            self._found[text] = [
+            adopted = [
                 Occurrence(start, end, self.entries[number], form)
                 for start, end, number, form in found.get(text, ())
             ]
+            _keep(self._found, text, adopted)
 
     def terms_in(self, text: str) -> list[Entry]:
         return list(dict.fromkeys(o.entry for o in self.occurrences(text)))
@@ -344,9 +351,8 @@ class Glossary:
         key = (source, target, language)
         problems = self._problems.get(key)
         if problems is None:
-            if len(self._problems) >= 100_000:
-                self._problems.clear()
-            problems = self._problems[key] = tuple(self._violations(source, target, language))
+            problems = tuple(self._violations(source, target, language))
+            _keep(self._problems, key, problems)
         return list(problems)
 
     def _violations(self, source: str, target: str, language: str) -> list[str]:

@@ -39,20 +39,20 @@ NOT_TRANSLATED = "not-translated"
 
 def templates() -> Environment:
     """The templates with the page chrome in English (untranslated)."""
-    return _environment(None)
+    return _english()
 
 
 # One environment per chrome translation, its templates compiled once: installing a
 # language's strings for every page, and looking each string up again, was a fifth
-# of a page's templating. Kept for the last few (by identity: a publish builds its own).
+# of a page's templating. Kept for the last few, by identity (a publish builds its own),
+# each with its translations: alive, they keep their id from being reused.
 _ENVIRONMENTS: dict[int, tuple[Translations, Environment]] = {}
 
 
 def _environment(translations: Translations | None) -> Environment:
     if translations is None:
         return _english()
-    kept = _ENVIRONMENTS.get(id(translations))
-    if kept is not None and kept[0] is translations:
+    if (kept := _ENVIRONMENTS.get(id(translations))) is not None:
         return kept[1]
     env = _new_environment()
     # As Jinja's install_gettext_translations does, with gettext and ngettext

@@ -49,8 +49,8 @@ class TermIndex(Generic[T]):
         # Patterns are compiled when a text first has their word: most terms never occur.
         self._compiled: dict[str, list[tuple[re.Pattern, Term[T]]]] = {}
 
-    def _candidates(self, word: str) -> list[tuple[re.Pattern, Term[T]]]:
-        key = word.lower()
+    def _candidates(self, key: str) -> list[tuple[re.Pattern, Term[T]]]:
+        """The patterns of the terms filed under ``key`` (a word, lower-cased)."""
         found = self._compiled.get(key)
         if found is None:
             found = [
@@ -84,9 +84,9 @@ class TermIndex(Generic[T]):
             return
         end, by_word = 0, self._by_word
         for word in WORD_RE.finditer(text):
-            if word.start() < end or word.group().lower() not in by_word:
+            if word.start() < end or (key := word.group().lower()) not in by_word:
                 continue  # most words start no term: no call, no list
-            for pattern, term in self._candidates(word.group()):
+            for pattern, term in self._candidates(key):
                 if only is not None and term.value not in only:
                     continue
                 match = pattern.match(text, word.start())
@@ -108,9 +108,9 @@ class TermIndex(Generic[T]):
         found: set[int] = set()
         by_word = self._by_word
         for word in WORD_RE.finditer(text):
-            if word.group().lower() not in by_word:
+            if (key := word.group().lower()) not in by_word:
                 continue
-            for pattern, term in self._candidates(word.group()):
+            for pattern, term in self._candidates(key):
                 if pattern.match(text, word.start()):
                     found.add(id(term))
         return [t for t in self.terms if id(t) in found]
