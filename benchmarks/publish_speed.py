@@ -16,7 +16,9 @@ pseudo), then measures in fresh processes:
    each paired with its engines-alone run, and the median pair is reported.
 2. no-op publish (nothing changed);
 3. publish after one changed sentence: units sent per language and time;
-4. peak memory of the cold publish: the resident memory of the publish process
+4. no-op publish of one language (``--lang es``) on a copy where only Spanish
+   was ever published (the others' switcher entries are remembered, not re-read);
+5. peak memory of the cold publish: the resident memory of the publish process
    and its worker processes together, sampled every 100 ms (shared pages counted
    in each process, so an upper bound; the engines' own processes excluded).
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import shutil
@@ -66,7 +69,7 @@ engines = ["pseudo"]
 # input is kept (argv[2]) so that the bare engine can be timed on the same work.
 CHILD = textwrap.dedent(
     """
-    import json, sys, time
+    import json, os, sys, time
     from pathlib import Path
     from pipeline.config import load_config
     from pipeline.engines import ENGINES
@@ -96,7 +99,8 @@ CHILD = textwrap.dedent(
         return total
 
     start = time.perf_counter()
-    result = publish.publish(load_config(Path(sys.argv[1])))
+    languages = tuple(os.environ.get("BENCH_LANGUAGES", "").split())  # none: all
+    result = publish.publish(load_config(Path(sys.argv[1])), languages)
     wall = time.perf_counter() - start
     if len(sys.argv) > 2:
         Path(sys.argv[2]).write_text(json.dumps(spent["batches"]))
@@ -193,14 +197,16 @@ def python_tree(pid: int) -> list[int]:
     return pids
 
 
-def run(script: str, *args: Path) -> dict:
-    """Run ``script`` in a fresh interpreter; its JSON line, plus the peak memory of it and
-    its workers (sampled from this process every 100 ms)."""
+def run(script: str, *args: Path, languages: str = "") -> dict:
+    """Run ``script`` in a fresh interpreter (publishing ``languages``, space-separated
+    codes; none: all); its JSON line, plus the peak memory of it and its workers
+    (sampled from this process every 100 ms)."""
     child = subprocess.Popen(
         [sys.executable, "-c", script, *map(str, args)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "BENCH_LANGUAGES": languages},
     )
     peak = 0
     while child.poll() is None:
@@ -291,6 +297,15 @@ def main() -> None:
         f"one changed sentence: {one['wall']:.2f} s wall, engine {one['engine']:.2f} s, "
         f"pipeline {one['wall'] - one['engine']:.2f} s; units sent {one['units']}; "
         f"{one['written']} files written"
+    )
+
+    single = root / "spanish-only"
+    shutil.copytree(corpus, single)
+    run(CHILD, single, languages="es")
+    again = run(CHILD, single, languages="es")
+    print(
+        f"no-op publish of Spanish alone (ca and zh never published): {again['wall']:.2f} s, "
+        f"{again['written']} files written"
     )
 
 

@@ -645,13 +645,15 @@ def _site_context(
     plans: list[LanguagePlan],
     manifest: Manifest,
     review_marks: bool,
-) -> SiteContext:
-    """Chrome translations and each article's state in every language (for the switcher).
+) -> tuple[SiteContext, dict[str, dict[str, list[str]]]]:
+    """Chrome translations and each article's state in every language (for the switcher),
+    and the states read from catalogs on disk (for ``Manifest.on_disk``).
 
     Articles whose catalog is redone get their state when _Finish has made it.
     """
     planned = {plan.language.code: plan for plan in plans}
     chrome, states = {}, {}
+    on_disk: dict[str, dict[str, list[str]]] = {}
     for language in config.languages:
         plan = planned.get(language.code)
         if plan is not None:
@@ -667,13 +669,19 @@ def _site_context(
             record = records.get(article.slug)
             if record is None:  # unknown to the manifest: from the catalog on disk
                 path = catalog_path(config.translations_dir, language.code, article.slug)
-                catalog = read_catalog(path, language.locale)
-                found = summarize(units.texts(article.slug), catalog)
-                state = standing(found.state, found.coverage, language)
+                key = [article.sha, file_sha(path) or ""]
+                kept = manifest.on_disk.get(language.code, {}).get(article.slug)
+                if kept is not None and kept[:2] == key:
+                    state = kept[2]  # neither the English nor the catalog changed
+                else:
+                    catalog = read_catalog(path, language.locale)
+                    found = summarize(units.texts(article.slug), catalog)
+                    state = standing(found.state, found.coverage, language)
+                on_disk.setdefault(language.code, {})[article.slug] = [*key, state]
             else:
                 state = _standing(record, language)
             states[(language.code, article.slug)] = state
-    return SiteContext(config, chrome, states, review_marks)
+    return SiteContext(config, chrome, states, review_marks), on_disk
 
 
 @dataclass
@@ -895,14 +903,9 @@ def _write_site(run: _Run, plans: list[LanguagePlan]) -> list[str]:
     config, manifest, writer = run.config, run.manifest, run.writer
     articles, units, outputs = run.articles, run.units, run.outputs
     out = outputs.site or config.output_dir
-    ctx = _site_context(config, articles, units, plans, manifest, outputs.review_marks)
-    languages = {lang.code: lang for lang in config.languages}
-    previous_states = {
-        (code, slug): _standing(r, languages[code])
-        for code, records in manifest.articles.items()
-        if code in languages
-        for slug, r in records.items()
-    }
+    ctx, on_disk = _site_context(config, articles, units, plans, manifest, outputs.review_marks)
+    shown = manifest.shown.items()  # what each page's switcher showed last time
+    previous_states = {(code, slug): state for code, kept in shown for slug, state in kept.items()}
     builders = [*site_builders(out, ctx), *outputs.builders]
     finish = _Finish(
         config,
@@ -957,6 +960,9 @@ def _write_site(run: _Run, plans: list[LanguagePlan]) -> list[str]:
             ctx.states[(code, slug)] = _standing(record, planned[code].language)
         for code, taught in outcome.taught.items():
             manifest.teach(code, slug, taught)
+    manifest.on_disk, manifest.shown = on_disk, {}
+    for (code, slug), state in sorted(ctx.states.items()):
+        manifest.shown.setdefault(code, {})[slug] = state
     for job, outcome in zip(work, outcomes, strict=True):
         for code, meta in outcome.meta.items():
             if (kept := planned[code].records.get(job.article.slug)) is not None:

@@ -177,6 +177,43 @@ def test_publishing_again_changes_no_file(project: Path) -> None:
     assert "0 files written" in result.output
 
 
+def test_one_language_published_again_renders_no_page(project: Path, monkeypatch) -> None:
+    """Catalan and Chinese were never published: what their switcher entries showed is
+    remembered, so publishing Spanish again renders no page and parses no article's
+    catalog in them, until a translator's Catalan catalog changes what one shows."""
+    import pipeline.publish as publishing
+
+    publish(project, "--lang", "es")
+    assert 'hreflang="ca" lang="ca">Català</a> <span class="l10n-state" data-state="not-' in (
+        page(project, "es")
+    )
+    built, parsed = [], []
+    build, read = publishing._Finish.build, publishing.read_catalog
+
+    def counted_build(self, item, writer) -> None:
+        built.append((item.language, item.doc.article.slug))
+        build(self, item, writer)
+
+    def counted_read(path: Path, locale):
+        parsed.append(path)
+        return read(path, locale)
+
+    monkeypatch.setattr(publishing._Finish, "build", counted_build)
+    monkeypatch.setattr(publishing, "read_catalog", counted_read)
+    assert "0 files written" in publish(project, "--lang", "es").output
+    assert built == []
+    assert [p.name for p in parsed if p.parent.name in ("ca", "zh")] == ["_site.po"] * 2
+
+    (project / "translations" / "ca").mkdir()
+    spanish = project / "translations" / "es" / f"{SLUG}.po"
+    (project / "translations" / "ca" / f"{SLUG}.po").write_bytes(spanish.read_bytes())
+    publish(project, "--lang", "es")
+    assert sorted(built) == [("en", SLUG), ("es", SLUG)]
+    assert 'hreflang="ca" lang="ca">Català</a> <span class="l10n-state" data-state="machine"' in (
+        page(project, "es")
+    )
+
+
 def test_one_edited_sentence_sends_one_unit_per_language(project: Path, counting) -> None:
     publish(project)
     counting.batches.clear()
