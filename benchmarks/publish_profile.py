@@ -14,16 +14,25 @@ of them to another counted once, a stage inside another taken out of that one),
 so the stages add up, and what no stage claims is "other". The profiler's own
 cost falls on Python calls, not on regular expressions or C: compare versions
 with publish_speed.py, not with this.
+
+Then a wall-clock timeline of another cold publish, run as users run it (a fresh
+process, every core, no profiler): when each phase ran, and whether it ran on
+every core (forked workers) or on one while the others waited. What one core does
+alone bounds the speed-up any amount of per-article work can buy.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import json
+import os
 import pstats
 import shutil
+import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from concurrent.futures import Future
 from pathlib import Path
@@ -78,6 +87,89 @@ NESTED = {
 OTHER = "other (imports, configuration, forks, records, indexes)"
 
 
+# Run in a fresh process: one cold publish, each phase's wall-clock span as JSON.
+TIMELINE = textwrap.dedent(
+    """
+    import json, sys, time
+    started = time.perf_counter()
+    from pathlib import Path
+    import pipeline.publish as publish
+    from pipeline.config import load_config
+
+    spans = []
+    FORKED = {"_read": "reading and segmenting articles", "_guarded": "output guard",
+              "_Finish": "catalogs and pages"}
+
+    def timed(owner, name, label=None, language=None):
+        function = getattr(owner, name)
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                what, forked = label, False
+                if language is not None:  # the language argument's position
+                    code = args[language]
+                    what = f"{what}: {getattr(code, 'code', code)}"
+                if what is None:  # fork_map(func, items, ...): forked as fork_map decides
+                    what = FORKED[getattr(args[0], "__name__", type(args[0]).__name__)]
+                    share = max(1, kwargs.get("min_share", publish.MIN_SHARE))
+                    forked = min(publish.cores(), len(args[1]) // share) > 1
+                spans.append((start - started, time.perf_counter() - started, what, forked))
+        setattr(owner, name, wrapper)
+
+    timed(publish, "load_articles", "reading articles (front matter)")
+    timed(publish, "plan_language", "planning (catalog merge, memory)", language=1)
+    timed(publish, "run_engine", "engine (pseudo) with glossary protection", language=3)
+    timed(publish, "_site_context", "site context (switcher states)")
+    timed(publish, "fork_map")  # labelled by the function it maps
+    config = load_config(Path(sys.argv[1]))
+    begun = time.perf_counter() - started
+    publish.publish(config, tuple(sys.argv[2:]))
+    print(json.dumps({"begun": begun, "end": time.perf_counter() - started, "spans": spans}))
+    """
+)
+
+
+def timeline(project: Path, codes: tuple[str, ...]) -> None:
+    """Print when each phase of a cold publish of ``project`` ran, and on how many cores."""
+    from pipeline.parallel import cores
+
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", TIMELINE, str(project), *codes],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"timeline run failed:\n{done.stderr}")
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    workers = cores()
+    print(f"\nwall-clock timeline of another cold publish ({workers} cores, no profiler):")
+    at = 0.0
+    rows = [(0.0, found["begun"], "start-up (imports, configuration)", False)]
+    rows += [tuple(span) for span in sorted(found["spans"])]
+    for start, end, label, forked in rows:  # languages' plans and engines may overlap
+        if start - at > 0.01:  # between two known phases: the publish itself, on one core
+            print(f"  {at:5.2f}-{start:5.2f} s  one core   (between phases)")
+        print(f"  {start:5.2f}-{end:5.2f} s  {'all cores' if forked else 'one core '}  {label}")
+        at = max(at, end)
+    if found["end"] - at > 0.01:
+        print(f"  {at:5.2f}-{found['end']:5.2f} s  one core   records, indexes, sitemap, cache")
+    # Outside the forked phases only this process works (its engine threads share one
+    # core: the pseudo engine is Python).
+    alone = found["end"] - sum(end - start for start, end, _, forked in rows if forked)
+    print(
+        f"one core alone for {alone:.2f} s of {found['end']:.2f} s: the other "
+        f"{workers - 1} idle for {alone * (workers - 1):.2f} core-seconds"
+    )
+
+
 class Inline:
     """An executor that runs each task at once (the engines' threads, for the profiler)."""
 
@@ -117,6 +209,7 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="publish-profile-"))
     try:
         project = corpus(root, args.articles)
+        shutil.copytree(project, root / "timeline")
         config = load_config(project)
         publish.ThreadPoolExecutor = Inline  # type: ignore[misc, assignment]
         profiler = cProfile.Profile()
@@ -127,9 +220,14 @@ def main() -> None:
         publish.publish(config, codes, jobs=1)
         profiler.disable()
         wall = time.perf_counter() - started
+        report(profiler, wall, args)
+        timeline(root / "timeline", codes)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
+
+def report(profiler: cProfile.Profile, wall: float, args: argparse.Namespace) -> None:
+    """The profile's stages, then the functions by their own time."""
     stats = pstats.Stats(profiler)
 
     def entered(entries: list[tuple[str, str]], filename: str, name: str) -> bool:
