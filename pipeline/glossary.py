@@ -190,6 +190,7 @@ class Glossary:
         ]
         forms.sort(key=lambda term: -len(term.text))  # longest first: "mesenchymal stem cells"
         self._source = TermIndex(forms)
+        self._numbers = {id(entry): number for number, entry in enumerate(entries)}  # found_in
         # Every entry's renderings per language, searched for a unit's own entries
         # only (None: one pattern per set of entries, below, is needed).
         self._renderings: dict[str, TermIndex[Entry] | None] = {}
@@ -226,11 +227,10 @@ class Glossary:
     def found_in(self, texts: Iterable[str]) -> Found:
         """The occurrences of the texts that have terms, as plain tuples (start, end,
         entry's index, form): what a worker process sends back for ``adopt``."""
-        index = {id(entry): number for number, entry in enumerate(self.entries)}
-        found: Found = {}
+        numbers, found = self._numbers, {}
         for text in texts:
             if occurrences := self.occurrences(text):
-                found[text] = [(o.start, o.end, index[id(o.entry)], o.form) for o in occurrences]
+                found[text] = [(o.start, o.end, numbers[id(o.entry)], o.form) for o in occurrences]
         return found
 
     def adopt(self, texts: Iterable[str], found: Found) -> None:
