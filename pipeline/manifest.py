@@ -4,10 +4,9 @@ Kept in ``.pipeline-cache/state.sqlite`` (a cache: never committed, safe to
 delete). For each article: the hash of its source; for each language and
 article: the hash of the catalog as written, the article's review state,
 translated front matter, state counts and its translation-memory contribution;
-the state each page's language switcher showed, in every configured language (a
-page whose switcher would change is written again); and, for languages never
-published, each article's state as read from its catalog on disk (read again only
-when that catalog or the English changes).
+for an article with no record in a language (one never published), its state as
+read from its catalog on disk, which its pages' language switchers showed (read
+again only when that catalog or the English changes).
 An article is clean in a language when nothing it depends on has changed since:
 the code, templates, settings and glossary (the environment), its source, its
 catalog file, and, for articles with untranslated units, the language's
@@ -95,8 +94,6 @@ class Manifest:
             lang: {slug: ArticleRecord(**record) for slug, record in records.items()}
             for lang, records in data.get("articles", {}).items()
         }
-        # language -> slug -> the state the switchers showed (render.SiteContext.states)
-        self.shown: dict[str, dict[str, str]] = data.get("shown", {})
         # language -> slug -> [source sha, catalog sha or "", state]: articles with no
         # record in the language, their state read from the catalog on disk
         self.on_disk: dict[str, dict[str, list[str]]] = data.get("on_disk", {})
@@ -120,7 +117,7 @@ class Manifest:
         self.db.execute("DELETE FROM memory")
         self.environment, self.sources, self.chrome = environment, {}, {}
         self.memory_keys, self.articles = {}, {}
-        self.shown, self.on_disk = {}, {}
+        self.on_disk = {}
 
     def _get(self, key: str) -> dict | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
@@ -187,7 +184,6 @@ class Manifest:
                 lang: {slug: record.__dict__ for slug, record in records.items()}
                 for lang, records in self.articles.items()
             },
-            "shown": self.shown,
             "on_disk": self.on_disk,
         }
         with self._writing():

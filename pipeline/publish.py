@@ -904,8 +904,17 @@ def _write_site(run: _Run, plans: list[LanguagePlan]) -> list[str]:
     articles, units, outputs = run.articles, run.units, run.outputs
     out = outputs.site or config.output_dir
     ctx, on_disk = _site_context(config, articles, units, plans, manifest, outputs.review_marks)
-    shown = manifest.shown.items()  # what each page's switcher showed last time
-    previous_states = {(code, slug): state for code, kept in shown for slug, state in kept.items()}
+    # What each page's switcher showed last time: the records' states, and for articles
+    # with none, the states read from their catalogs on disk.
+    languages = {lang.code: lang for lang in config.languages}
+    previous_states = {
+        (code, slug): _standing(r, languages[code])
+        for code, records in manifest.articles.items()
+        if code in languages
+        for slug, r in records.items()
+    }
+    for code, remembered in manifest.on_disk.items():
+        previous_states.update({(code, slug): found[2] for slug, found in remembered.items()})
     builders = [*site_builders(out, ctx), *outputs.builders]
     finish = _Finish(
         config,
@@ -960,9 +969,7 @@ def _write_site(run: _Run, plans: list[LanguagePlan]) -> list[str]:
             ctx.states[(code, slug)] = _standing(record, planned[code].language)
         for code, taught in outcome.taught.items():
             manifest.teach(code, slug, taught)
-    manifest.on_disk, manifest.shown = on_disk, {}
-    for (code, slug), state in sorted(ctx.states.items()):
-        manifest.shown.setdefault(code, {})[slug] = state
+    manifest.on_disk = on_disk
     for job, outcome in zip(work, outcomes, strict=True):
         for code, meta in outcome.meta.items():
             if (kept := planned[code].records.get(job.article.slug)) is not None:
