@@ -95,6 +95,7 @@ TIMELINE = textwrap.dedent(
     from pathlib import Path
     import pipeline.publish as publish
     from pipeline.config import load_config
+    from pipeline.parallel import processes
 
     spans = []
     FORKED = {"_read": "reading and segmenting articles", "_guarded": "output guard",
@@ -103,18 +104,18 @@ TIMELINE = textwrap.dedent(
     def timed(owner, name, label=None, language=None):
         function = getattr(owner, name)
         def wrapper(*args, **kwargs):
+            what, forked = label, False
+            if language is not None:  # the language argument's position
+                code = args[language]
+                what = f"{what}: {getattr(code, 'code', code)}"
+            if what is None:  # fork_map(func, items, ...): forked as fork_map decides
+                what = FORKED[getattr(args[0], "__name__", type(args[0]).__name__)]
+                share = kwargs.get("min_share", publish.MIN_SHARE)
+                forked = processes(len(args[1]), share, kwargs.get("jobs")) > 1
             start = time.perf_counter()
             try:
                 return function(*args, **kwargs)
             finally:
-                what, forked = label, False
-                if language is not None:  # the language argument's position
-                    code = args[language]
-                    what = f"{what}: {getattr(code, 'code', code)}"
-                if what is None:  # fork_map(func, items, ...): forked as fork_map decides
-                    what = FORKED[getattr(args[0], "__name__", type(args[0]).__name__)]
-                    share = max(1, kwargs.get("min_share", publish.MIN_SHARE))
-                    forked = min(publish.cores(), len(args[1]) // share) > 1
                 spans.append((start - started, time.perf_counter() - started, what, forked))
         setattr(owner, name, wrapper)
 

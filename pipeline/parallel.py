@@ -57,6 +57,21 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
+def processes(count: int, min_share: int = MIN_SHARE, jobs: int | None = None) -> int:
+    """How many processes, this one included, fork_map shares ``count`` items among
+    (1: it forks none)."""
+    workers = min(jobs or cores(), count // max(1, min_share))
+    # Fork only a single-threaded process: another thread could hold a lock (logging,
+    # an allocator) that the child would then wait on forever.
+    if (
+        workers <= 1
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return 1
+    return workers
+
+
 def fork_map(
     func: Callable[[T], R],
     items: Sequence[T],
@@ -70,14 +85,8 @@ def fork_map(
     ``advance(n)`` is called in this process as items are done (a progress bar).
     An exception in any process is raised here; the other children are stopped.
     """
-    workers = min(jobs or cores(), len(items) // max(1, min_share))
-    # Fork only a single-threaded process: another thread could hold a lock (logging,
-    # an allocator) that the child would then wait on forever.
-    if (
-        workers <= 1
-        or threading.active_count() > 1
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    workers = processes(len(items), min_share, jobs)
+    if workers == 1:
         here = []
         for item in items:
             here.append(func(item))
