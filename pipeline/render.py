@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from types import SimpleNamespace
 
 import nh3
 from babel.dates import format_date
@@ -55,16 +57,16 @@ def _environment(translations: Translations | None) -> Environment:
     if (kept := _ENVIRONMENTS.get(id(translations))) is not None:
         return kept[1]
     env = _new_environment()
-    # As Jinja's install_gettext_translations does, with gettext and ngettext
-    # remembered (Jinja's wrapper still escapes and formats each string).
+    # As Jinja's install_gettext_translations does, with ngettext remembered.
     # install_*: a method the jinja2.ext.i18n extension adds, unknown to type checkers.
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        cache(translations.ugettext),
+        translations.ugettext,
         cache(translations.ungettext),
         newstyle=True,
         pgettext=translations.pgettext,
         npgettext=translations.npgettext,
     )
+    env.globals.update(_newstyle(translations.ugettext))
     if len(_ENVIRONMENTS) >= 16:
         _ENVIRONMENTS.clear()
     _ENVIRONMENTS[id(translations)] = (translations, env)
@@ -75,7 +77,24 @@ def _environment(translations: Translations | None) -> Environment:
 def _english() -> Environment:
     env = _new_environment()
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # i18n ext
+    env.globals.update(_newstyle(str))
     return env
+
+
+def _newstyle(gettext: Callable[[str], str]) -> dict[str, Callable[..., Markup]]:
+    """``_`` and ``gettext`` as Jinja2's newstyle gettext gives them to HTML templates
+    (the string marked safe, then formatted with its escaped variables), in one call
+    where Jinja's wrappers take three through the template context, and remembered
+    for strings without variables: a page asks for a dozen of them."""
+
+    @cache
+    def plain(string: str) -> Markup:
+        return Markup(gettext(string)) % {}
+
+    def newstyle(string: str, **variables: object) -> Markup:
+        return Markup(gettext(string)) % variables if variables else plain(string)
+
+    return {"_": newstyle, "gettext": newstyle}
 
 
 class _Compiled(BytecodeCache):
@@ -108,7 +127,23 @@ def _new_environment() -> Environment:
 
 
 def render_template(name: str, translations: Translations | None, **context) -> str:
+    if isinstance(page := context.get("page"), dict):
+        context["page"] = _attributes(page)
     return _environment(translations).get_template(name).render(**context)
+
+
+def _attributes(page: dict) -> SimpleNamespace:
+    """A page's dict, and the dicts in its lists, as attributes: Jinja2 reads
+    ``page.title`` as an attribute first, and on a dict that fails, with an
+    exception, before the key is tried (eighty times a page)."""
+    return SimpleNamespace(
+        **{
+            key: [SimpleNamespace(**item) if isinstance(item, dict) else item for item in value]
+            if isinstance(value, list)
+            else value
+            for key, value in page.items()
+        }
+    )
 
 
 def standing(state: str, coverage: float, language: Language) -> str:

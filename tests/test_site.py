@@ -296,6 +296,39 @@ def test_each_chrome_translation_renders_with_its_own_strings() -> None:
     assert say(chrome("¿Alguna pregunta?")) == "¿Alguna pregunta?"
 
 
+def test_chrome_strings_render_as_jinjas_own_newstyle_gettext() -> None:
+    """render._newstyle replaces Jinja2's three-call gettext wrappers: same output for
+    strings with and without variables, markup in either, and an escaped percent."""
+    from babel.messages.catalog import Catalog
+    from jinja2 import Environment
+
+    from pipeline.chrome import translations
+    from pipeline.render import _environment
+
+    catalog = Catalog(locale="es")
+    catalog.add("Questions?", "¿Dudas? <b>")
+    catalog.add("Published %(date)s", "Publicado el %(date)s")
+    catalog.add("100%% sure", "100%% seguro")
+    source = (
+        '{{ _("Questions?") }}|{{ _("Published %(date)s", date=when) }}|'
+        '{{ _("100%% sure") }}|{{ _("Not in the catalog") }}|{{ gettext("Questions?") }}'
+    )
+    spanish = translations(catalog)
+    said = []
+    for chrome_strings in (spanish, None):
+        stock = Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+        if chrome_strings is None:
+            stock.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+        else:
+            stock.install_gettext_translations(chrome_strings, newstyle=True)  # type: ignore[attr-defined]
+        for when in ("5 <i>de</i> marzo", "1 & 2"):
+            said.append(_environment(chrome_strings).from_string(source).render(when=when))
+            assert said[-1] == stock.from_string(source).render(when=when)
+    assert said[1] == (
+        "¿Dudas? &lt;b&gt;|Publicado el 1 &amp; 2|100% seguro|Not in the catalog|¿Dudas? &lt;b&gt;"
+    )
+
+
 def test_dates_and_numbers_follow_the_locale(project: Path) -> None:
     path = project / "source" / f"{SLUG}.md"
     path.write_text(path.read_text().replace("category:", "date: 2024-03-05\ncategory:", 1))
