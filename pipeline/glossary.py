@@ -323,13 +323,16 @@ class Glossary:
 
     def coverage(self, source: str, target: str, language: str) -> tuple[Counter, Counter]:
         """Per term: its occurrences in the English, and its renderings found in ``target``."""
+        return self._coverage(source, PLACEHOLDER_RE.sub(" ", target), language)
+
+    def _coverage(self, source: str, plain: str, language: str) -> tuple[Counter, Counter]:
+        """``coverage``, the target's codes already blanked out (``plain``)."""
         needed = Counter(o.entry for o in self.occurrences(source) if o.entry.renderings(language))
         present: Counter = Counter()
         if not needed:
             return needed, present
         # Only the unit's own terms count: "inyecciones de células madre" must not
         # hide "células madre" when the English has no "stem cell injection".
-        plain = PLACEHOLDER_RE.sub(" ", target)
         index = self._rendering_index(language)
         if index is not None:
             for _, _, term in index.finditer(plain, only=needed):
@@ -356,13 +359,13 @@ class Glossary:
         return list(problems)
 
     def _violations(self, source: str, target: str, language: str) -> list[str]:
-        needed, present = self.coverage(source, target, language)
+        plain = PLACEHOLDER_RE.sub(" ", target)  # for the required and the forbidden terms
+        needed, present = self._coverage(source, plain, language)
         problems = [
             f"'{entry.name}' needs '{entry.renderings(language)[0]}'"
             for entry, count in needed.items()
             if present[entry] < count
         ]
-        plain = PLACEHOLDER_RE.sub(" ", target)
         for term in self._forbidden_index(language).present(plain):
             entry, wrong = term.value
             problems.append(f"'{wrong}' is forbidden (use '{entry.renderings(language)[0]}')")

@@ -57,7 +57,8 @@ def _environment(translations: Translations | None) -> Environment:
     if (kept := _ENVIRONMENTS.get(id(translations))) is not None:
         return kept[1]
     env = _new_environment()
-    # As Jinja's install_gettext_translations does, with ngettext remembered.
+    # As Jinja's install_gettext_translations does, with ngettext remembered; its
+    # _ and gettext are then replaced by _newstyle's (the same strings, fewer calls).
     # install_*: a method the jinja2.ext.i18n extension adds, unknown to type checkers.
     env.install_gettext_callables(  # type: ignore[attr-defined]
         translations.ugettext,
@@ -77,7 +78,7 @@ def _environment(translations: Translations | None) -> Environment:
 def _english() -> Environment:
     env = _new_environment()
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # i18n ext
-    env.globals.update(_newstyle(str))
+    env.globals.update(_newstyle(str))  # _ and gettext, as above
     return env
 
 
