@@ -90,7 +90,7 @@ OTHER = "other (imports, configuration, forks, records, indexes)"
 # Run in a fresh process: one cold publish, each phase's wall-clock span as JSON.
 TIMELINE = textwrap.dedent(
     """
-    import json, sys, time
+    import json, multiprocessing, sys, time
     started = time.perf_counter()
     from pathlib import Path
     import pipeline.publish as publish
@@ -124,10 +124,29 @@ TIMELINE = textwrap.dedent(
     timed(publish, "run_engine", "engine (pseudo) with glossary protection", language=3)
     timed(publish, "_site_context", "site context (switcher states)")
     timed(publish, "fork_map")  # labelled by the function it maps
+
+    # The templates' child (publish._Templates), beside the phases above: when it
+    # started, and when it finished its last template (shared memory: a child's time).
+    beside, child_done = [], multiprocessing.Value("d", 0.0, lock=False)
+    start_templates, make_template = publish._Templates.start, publish._TemplateJob.__call__
+
+    def starting(run):
+        beside.append(time.perf_counter() - started)
+        return start_templates(run)
+
+    def making(job, article):
+        try:
+            return make_template(job, article)
+        finally:
+            child_done.value = time.perf_counter() - started
+
+    publish._Templates.start, publish._TemplateJob.__call__ = staticmethod(starting), making
     config = load_config(Path(sys.argv[1]))
     begun = time.perf_counter() - started
     publish.publish(config, tuple(sys.argv[2:]))
-    print(json.dumps({"begun": begun, "end": time.perf_counter() - started, "spans": spans}))
+    beside = [beside[0], child_done.value] if beside and child_done.value else None
+    end = time.perf_counter() - started
+    print(json.dumps({"begun": begun, "end": end, "spans": spans, "beside": beside}))
     """
 )
 
@@ -163,11 +182,22 @@ def timeline(project: Path, codes: tuple[str, ...]) -> None:
     if found["end"] - at > 0.01:
         print(f"  {at:5.2f}-{found['end']:5.2f} s  one core   records, indexes, sitemap, cache")
     # Outside the forked phases only this process works (its engine threads share one
-    # core: the pseudo engine is Python).
+    # core: the pseudo engine is Python), and the templates' child where it runs.
     alone = found["end"] - sum(end - start for start, end, _, forked in rows if forked)
+    used = 0.0
+    if found.get("beside"):
+        first, last = found["beside"]
+        in_forked = sum(
+            max(0.0, min(end, last) - max(start, first)) for start, end, _, f in rows if f
+        )
+        used = last - first - in_forked
+        print(
+            f"  beside them, from {first:.2f} to {last:.2f} s: templates (.pot) in a child "
+            f"process, {used:.2f} s of it while one core worked alone"
+        )
     print(
         f"one core alone for {alone:.2f} s of {found['end']:.2f} s: the other "
-        f"{workers - 1} idle for {alone * (workers - 1):.2f} core-seconds"
+        f"{workers - 1} idle for {alone * (workers - 1) - used:.2f} core-seconds"
     )
 
 

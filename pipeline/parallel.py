@@ -31,7 +31,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from .errors import PipelineError
 
@@ -138,6 +138,60 @@ def fork_map(
         for start, chunk_results in pieces:
             results[start : start + len(chunk_results)] = chunk_results
     return results
+
+
+class Background(Generic[R]):
+    """``[func(item) for item in items]`` computed by one forked child while this
+    process goes on with other work (see ``fork_background``)."""
+
+    def __init__(
+        self, connection: Connection, process: multiprocessing.process.BaseProcess
+    ) -> None:
+        self._connection, self._process = connection, process
+
+    def result(self) -> list[R]:
+        """Wait for the child's results (its exception is raised here)."""
+        children = {self._connection: (1, self._process)}
+        done: dict[int, list[tuple[int, list[R]]]] = {}
+        try:
+            while not done:
+                _collect([self._connection], children, done, lambda _: None)
+        finally:
+            self.close()
+        return [result for _, results in done[1] for result in results]
+
+    def close(self) -> None:
+        """Stop the child if it is still working (its results are not wanted)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._connection.close()
+
+
+def fork_background(
+    func: Callable[[T], R], items: Sequence[T], jobs: int | None = None
+) -> Background[R] | None:
+    """Start computing ``[func(item) for item in items]`` in a child on another core
+    (None where ``jobs`` or the cores allow one process only, or this process cannot
+    fork safely: the caller does the work itself). Call it before starting threads;
+    the caller must end with ``result()`` or ``close()``."""
+    if not items or processes(2 * len(items), min_share=len(items), jobs=jobs) == 1:
+        return None
+    dealt = _dealer(len(items), max(1, len(items)))
+    context = multiprocessing.get_context("fork")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    gc.freeze()  # as in fork_map: the child's collector leaves the parent's memory alone
+    try:
+        receive, send = context.Pipe(duplex=False)
+        args = (func, items, dealt, max(1, len(items)), send, [receive], os.getpid())
+        child = context.Process(target=_child, args=args, daemon=True)
+        child.start()
+        send.close()
+    finally:
+        gc.unfreeze()
+        os.close(dealt)  # the child holds its own copy
+    return Background(receive, child)
 
 
 def _dealer(total: int, chunk: int) -> int:

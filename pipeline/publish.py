@@ -13,9 +13,11 @@ The work before and after the engines (sentence splitting; the output guard;
 filling and rendering catalogs; rendering pages and the outputs package's
 files) is spread over every core by parallel.fork_map, one job per article, or
 per article, language and output for a few large articles; the engines of
-different languages run side by side. Pages and the outputs package's files are
-staged by the workers and renamed into place once every job succeeded (a failure
-midway leaves every one as it was); catalogs and templates are written after them.
+different languages run side by side, while a child process renders the changed
+articles' templates (they need only the English) on a core the engines leave
+idle. Pages and the outputs package's files are staged by the workers and
+renamed into place once every job succeeded (a failure midway leaves every one as
+it was); catalogs and templates are written after them.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ from .lock import writing
 from .manifest import ArticleRecord, Manifest, contribution_sha, environment_key, memory_key
 from .memory import Memory, contribution, merge, reopened
 from .outputs import Builder, Site, Translated, site_builders
-from .parallel import MIN_SHARE, cores, fork_map
+from .parallel import MIN_SHARE, Background, cores, fork_background, fork_map
 from .placeholders import PLACEHOLDER_RE, markup_mismatch
 from .po_check import msgid_lines
 from .render import NOT_TRANSLATED, SiteContext, standing
@@ -224,6 +226,7 @@ class _Run:
     jobs: int | None
     check: bool
     refresh: bool
+    templates: _Templates | None = None  # started before the engines (see _Templates)
 
 
 def publish(
@@ -266,6 +269,7 @@ def _publish(
     options = repr((outputs.key(), engine))
     env = environment_key(config.pyproject, config.glossary, options)
     manifest = Manifest.fresh() if check else Manifest.load(config.root)
+    run: _Run | None = None
     try:
         writer = Writer(check)
         articles = load_articles(config.source_dir, config.root, config.front_matter)
@@ -305,6 +309,7 @@ def _publish(
             check,
             refresh,
         )
+        run.templates = _Templates.start(run)
         plans = _plan_and_translate(run, targets)
         _guard(plans, jobs)
         # The page chrome's template: the same English in every language's catalog.
@@ -354,6 +359,10 @@ def _publish(
             manifest.save()
         result.wall_seconds = time.perf_counter() - started
         return result
+    except BaseException:
+        if run is not None and run.templates is not None:
+            run.templates.abandon()
+        raise
     finally:
         manifest.close()
 
@@ -727,6 +736,71 @@ class _Filled:
     read: str | None  # sha of the catalog as merged
 
 
+# Articles whose English changed below which their templates are left to _Finish:
+# a fork costs more than so few files.
+EARLY_TEMPLATES = 2 * MIN_SHARE
+
+
+def _template(config: Config, units: _Units, article: Article, date: str) -> bytes:
+    """The article's template (.pot): its English units."""
+    slug, source = article.slug, str(article.path)
+    english = template_entries(units(slug), source).values()
+    return render_template(english, f"{config.site_name} {slug}", source, date)
+
+
+@dataclass
+class _TemplateJob:
+    """One article's template, rendered and staged in _Templates' child."""
+
+    config: Config
+    units: _Units
+    dry_run: bool
+    dates: dict[str, str]  # slug -> POT-Creation-Date
+
+    def __call__(self, article: Article) -> tuple[Path, Path | None] | None:
+        """(template, staged file or None in a dry run) where the template changes."""
+        path = template_path(self.config.translations_dir, article.slug)
+        writer = Writer(self.dry_run, staged=True)
+        writer.write(path, _template(self.config, self.units, article, self.dates[article.slug]))
+        return (path, writer.staged[0][0] if writer.staged else None) if writer.written else None
+
+
+class _Templates:
+    """The templates of the articles whose English changed, rendered and staged by a
+    child process while this one plans and the engines run: a template needs only
+    the English, and a core is idle then (planning is one core's work, and an
+    engine's threads share one where the engine is Python). _Finish leaves them
+    out; _write_site renames them into place with the catalogs."""
+
+    def __init__(self, dates: dict[str, str], work: Background, folder: Path, dry: bool) -> None:
+        self.dates = dates  # each template's date: its article's catalogs carry it too
+        self._work, self._folder, self._dry = work, folder, dry
+        self._staged: dict[Path, Path | None] | None = None
+
+    @classmethod
+    def start(cls, run: _Run) -> _Templates | None:
+        articles = [a for a in run.articles if a.slug in run.changed_sources]
+        if len(articles) < EARLY_TEMPLATES:
+            return None
+        folder = run.config.translations_dir
+        dates = {a.slug: template_date(template_path(folder, a.slug)) for a in articles}
+        job = _TemplateJob(run.config, run.units, run.writer.dry_run, dates)
+        work = fork_background(job, articles, jobs=run.jobs)
+        return None if work is None else cls(dates, work, folder / TEMPLATES, run.check)
+
+    def staged(self) -> dict[Path, Path | None]:
+        """The templates that change: template -> staged file (None in a dry run)."""
+        if self._staged is None:
+            self._staged = dict(found for found in self._work.result() if found is not None)
+        return self._staged
+
+    def abandon(self) -> None:
+        """The publish failed: stop the child and drop what it staged."""
+        self._work.close()
+        if not self._dry:
+            remove_temporaries([self._folder], ours=True)
+
+
 @dataclass
 class _Finish:
     """An article's catalogs and pages, in some or all of its languages: engine
@@ -742,6 +816,7 @@ class _Finish:
     dry_run: bool
     changed_sources: set[str]
     previous_states: dict[tuple[str, str], str]
+    early: dict[str, str]  # slug -> date of the templates _Templates does
     filled: dict[tuple[str, str], _Filled] = field(default_factory=dict)  # (code, slug)
 
     def restated(self, slug: str) -> bool:
@@ -856,12 +931,11 @@ class _Finish:
     ) -> None:
         """The template (with the source language's code) and the redone catalogs of
         ``plans``, rendered; their records."""
-        slug, source = article.slug, str(article.path)
+        slug = article.slug
         template = template_path(self.config.translations_dir, slug)
-        date = template_date(template)
-        if self.config.source_language.code in codes:
-            english = template_entries(self.units(slug), source).values()
-            pot = render_template(english, f"{self.config.site_name} {slug}", source, date)
+        date = self.early.get(slug) or template_date(template)
+        if self.config.source_language.code in codes and slug not in self.early:
+            pot = _template(self.config, self.units, article, date)
             self._stage("", template, pot, ANY, outcome)
         for plan in plans:
             code = plan.language.code
@@ -926,6 +1000,7 @@ def _write_site(run: _Run, plans: list[LanguagePlan]) -> list[str]:
         writer.dry_run,
         run.changed_sources,
         previous_states,
+        run.templates.dates if run.templates else {},
     )
     todo = [a for a in articles if finish.due(a)]
     work, split = finish.work(todo)
@@ -935,6 +1010,7 @@ def _write_site(run: _Run, plans: list[LanguagePlan]) -> list[str]:
             outcomes = fork_map(
                 finish, work, advance, min_share=1 if split else MIN_SHARE, jobs=run.jobs
             )
+        early = run.templates.staged() if run.templates else {}
         for outcome in outcomes:  # every page is staged: all in place, then the catalogs
             commit(outcome.staged)
     except BaseException:  # a page or output failed: none of this run's lands
@@ -948,7 +1024,11 @@ def _write_site(run: _Run, plans: list[LanguagePlan]) -> list[str]:
         writer.removed.extend(outcome.removed)
         errors.extend(outcome.errors)
     try:
-        for outcome in outcomes:
+        for job, outcome in zip(work, outcomes, strict=True):
+            template = template_path(config.translations_dir, job.article.slug)
+            # Every article _Templates did has a job (its English changed: it is due).
+            if template in early:  # as _Finish would have: the template, then catalogs
+                outcome.catalogs.insert(0, ("", template, early.pop(template), ANY))
             for code, path, staged, read in outcome.catalogs:
                 try:
                     if staged is not None:

@@ -129,6 +129,54 @@ def test_a_worker_that_dies_is_reported_not_waited_for() -> None:
     assert "a worker process died" in out
 
 
+@needs_cores
+def test_background_work_is_done_by_another_process_and_comes_back_in_order() -> None:
+    out = fresh_python(
+        """
+        import os, threading
+        from pipeline.parallel import fork_background
+
+        work = fork_background(lambda n: (n * n, os.getpid()), list(range(50)))
+        results = work.result()
+        assert [square for square, _ in results] == [n * n for n in range(50)]
+        pids = {pid for _, pid in results}
+        assert len(pids) == 1 and os.getpid() not in pids
+        assert fork_background(abs, [1, 2], jobs=1) is None  # one process asked for
+        assert fork_background(abs, []) is None
+        waiting = threading.Event()
+        thread = threading.Thread(target=waiting.wait)
+        thread.start()
+        print(fork_background(abs, [1, 2]))  # a thread could hold a lock the child needs
+        waiting.set()
+        """
+    )
+    assert out.strip() == "None"
+
+
+@needs_cores
+def test_a_background_error_reaches_the_caller_and_close_stops_the_child() -> None:
+    out = fresh_python(
+        """
+        import time
+        from pipeline.errors import PipelineError
+        from pipeline.parallel import fork_background
+
+        def check(n):
+            raise PipelineError("broken input", path="source/x.md", line=3, fix="repair it")
+
+        try:
+            fork_background(check, [1, 2, 3]).result()
+        except PipelineError as exc:
+            print(exc)
+        work = fork_background(time.sleep, [60])
+        started = time.monotonic()
+        work.close()  # the publish failed: its results are not wanted
+        print(time.monotonic() - started < 10, work._process.is_alive())
+        """
+    )
+    assert out.splitlines() == ["source/x.md:3: broken input. Fix: repair it", "True False"]
+
+
 def _many_articles(root: Path, count: int) -> Path:
     """The project's articles, repeated under new slugs until there are ``count``."""
     project = root / "project"
@@ -169,12 +217,21 @@ def test_a_parallel_publish_writes_the_same_bytes_as_a_serial_one(tmp_path: Path
                     return [result for result, _ in pairs]
 
                 publish.fork_map = spy
+                early = []  # the templates made beside the engines, or not (None)
+                background = publish.fork_background
+
+                def beside(*args, **kwargs):
+                    early.append(background(*args, **kwargs))
+                    return early[-1]
+
+                publish.fork_background = beside
                 publish.publish(load_config(Path({str(project)!r})), engine="pseudo", jobs={jobs})
-                print(len(pids))
+                print(len(pids), [work is not None for work in early])
                 """
             )
-            processes = int(out)  # each parallel stage forks its own child
-            assert processes > 1 if jobs > 1 else processes == 1
+            processes, early = out.split(maxsplit=1)  # each parallel stage forks its own child
+            assert int(processes) > 1 if jobs > 1 else int(processes) == 1
+            assert early.strip() == ("[True]" if jobs > 1 else "[False]")
     finally:
         del os.environ["SOURCE_DATE_EPOCH"]
     for folder in ("translations", "site"):
@@ -223,3 +280,53 @@ def test_one_large_article_is_split_by_language_with_the_same_bytes(tmp_path: Pa
         del os.environ["SOURCE_DATE_EPOCH"]
     for folder in ("translations", "site"):
         assert _tree(projects[1] / folder) == _tree(projects[0] / folder), folder
+
+
+@needs_cores
+def test_a_publish_failing_while_its_templates_are_made_leaves_them_as_they_were(
+    tmp_path: Path,
+) -> None:
+    """The templates of changed articles are staged by a child while the engines run.
+    An engine failing then (a fake one: it waits for staged templates, then raises)
+    stops the child, and leaves every file as it was and no temporary file behind."""
+    project = _many_articles(tmp_path, 40)
+    fresh_python(
+        f"""
+        from pathlib import Path
+        from pipeline.config import load_config
+        from pipeline.publish import publish
+        publish(load_config(Path({str(project)!r})), ("es",), engine="pseudo", jobs=1)
+        """
+    )
+    before = _tree(project / "translations")
+    for source in (project / "source").glob("*.md"):  # every template changes
+        source.write_text(source.read_text(encoding="utf-8") + "\nOne more sentence.\n")
+    out = fresh_python(
+        f"""
+        import multiprocessing, time
+        from pathlib import Path
+        import pipeline.publish as publish
+        from pipeline.config import load_config
+        from pipeline.errors import PipelineError
+
+        project = Path({str(project)!r})
+        seen = []
+
+        def broken(*args, **kwargs):
+            deadline = time.monotonic() + 30
+            while not seen and time.monotonic() < deadline:
+                seen.extend((project / "translations" / "templates").glob(".*.tmp"))
+                time.sleep(0.01)
+            raise PipelineError("the engine stopped", fix="start it again")
+
+        publish.run_engine = broken
+        try:
+            publish.publish(load_config(project), ("es",), engine="pseudo", jobs=2)
+        except PipelineError as exc:
+            print(exc)
+        print(bool(seen), multiprocessing.active_children())
+        """
+    )
+    assert out.splitlines() == ["the engine stopped. Fix: start it again", "True []"]
+    assert _tree(project / "translations") == before
+    assert not list(project.rglob(".*.tmp"))
