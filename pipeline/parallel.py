@@ -13,6 +13,9 @@ its parent (a CI timeout or the OOM killer kills the parent alone): it asks the
 kernel for SIGKILL when the parent dies, and it closes the read ends of every
 pipe it inherited, so a write to a dead parent fails instead of blocking
 forever. The project lock is closed in children by lock.py.
+
+fork_background hands a list to one such child and returns at once: for work
+that can run beside a phase that keeps only one core busy.
 """
 
 from __future__ import annotations
@@ -177,14 +180,14 @@ def fork_background(
     the caller must end with ``result()`` or ``close()``."""
     if not items or processes(2 * len(items), min_share=len(items), jobs=jobs) == 1:
         return None
-    dealt = _dealer(len(items), max(1, len(items)))
+    dealt = _dealer(len(items), len(items))  # one chunk: the child takes them all
     context = multiprocessing.get_context("fork")
     sys.stdout.flush()
     sys.stderr.flush()
     gc.freeze()  # as in fork_map: the child's collector leaves the parent's memory alone
     try:
         receive, send = context.Pipe(duplex=False)
-        args = (func, items, dealt, max(1, len(items)), send, [receive], os.getpid())
+        args = (func, items, dealt, len(items), send, [receive], os.getpid())
         child = context.Process(target=_child, args=args, daemon=True)
         child.start()
         send.close()
