@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import sys
@@ -516,3 +517,25 @@ def xliff_import(project: Path, file: Path) -> None:
     )
     if report.refused:
         raise SystemExit(1)
+
+
+def run() -> None:
+    """The ``pipeline`` command as installed (and ``python -m pipeline``): ``main``, then
+    an exit that skips freeing every object one by one. That teardown took 0.12 s after
+    a 1,000-article publish, on one core, after the work was done (mypy exits the same
+    way). Exit handlers still run; output is flushed first."""
+    try:
+        main()
+    except SystemExit as exc:
+        status = exc.code
+    else:
+        status = 0
+    if status is not None and not isinstance(status, int):
+        raise SystemExit(status)  # a message for Python to print
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # read by `head`, say: what it did not read is lost anyway
+        pass
+    os._exit(status or 0)

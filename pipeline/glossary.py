@@ -46,6 +46,12 @@ from .term_index import Term, TermIndex, term_pattern
 from .writing import is_cjk
 from .yamltext import load_yaml_nodes
 
+# What restore tidies where a code stood: spaces between Chinese characters, and
+# "term , next" (LOOSE_PUNCT, a plain scan, tells whether the slower pattern is needed).
+CJK_GAP_RE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+LOOSE_PUNCT_RE = re.compile(r" [,.;:!?](?:\s|$)")
+SPACE_BEFORE_PUNCT_RE = re.compile(r"(?<=\w) +(?=[,.;:!?](?:\s|$))")
+
 # --- the file format, validated by pydantic ------------------------------------
 
 
@@ -314,9 +320,9 @@ class Glossary:
 
         restored = PLACEHOLDER_RE.sub(rendering, text) if table else text
         if is_cjk(language):  # engines put spaces around codes; Chinese has none
-            restored = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", restored)
-        else:  # engines may leave "term , next" where a code moved
-            restored = re.sub(r"(?<=\w) +(?=[,.;:!?](?:\s|$))", "", restored)
+            restored = CJK_GAP_RE.sub("", restored)
+        elif LOOSE_PUNCT_RE.search(restored):  # "term , next", where a code moved
+            restored = SPACE_BEFORE_PUNCT_RE.sub("", restored)
         return restored
 
     # -- verification --------------------------------------------------------------

@@ -113,9 +113,11 @@ class Manifest:
         return cls(sqlite3.connect(":memory:"))
 
     def reset(self, environment: str) -> None:
-        """Forget everything (the code, settings or glossary changed)."""
+        """Forget everything (the code, settings or glossary changed) but which articles
+        there were: every one is redone, and one that left since still takes its pages."""
         self.db.execute("DELETE FROM memory")
-        self.environment, self.sources, self.chrome = environment, {}, {}
+        self.sources = dict.fromkeys(self.sources, "")  # a sha no article has
+        self.environment, self.chrome = environment, {}
         self.memory_keys, self.articles = {}, {}
         self.on_disk = {}
 

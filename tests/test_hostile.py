@@ -6,6 +6,7 @@ exit status 1, and the catalogs and pages already written left as they were.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -225,6 +226,40 @@ def test_two_processes_are_serialised(published: Path) -> None:
     holder.wait()
     assert run.returncode == 1
     assert f"another pipeline command is writing this project (pid {holder.pid})" in run.stderr
+
+
+def test_the_installed_command_exits_with_its_status_its_output_and_exit_handlers(
+    published: Path, tmp_path: Path
+) -> None:
+    """cli.run ends the process without the interpreter's teardown: what it printed
+    must still arrive through a pipe, exit handlers must run, statuses must hold."""
+
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as users run it
+
+    def pipeline(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "pipeline", *args]
+        return subprocess.run(command, capture_output=True, text=True, env=buffered)
+
+    done = pipeline("publish", "--json", "--quiet", "--project", str(published))
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout[done.stdout.index("{") :])  # all of it, or this fails
+    assert summary["errors"] == []
+    (empty := tmp_path / "empty").mkdir()
+    done = pipeline("publish", "--project", str(empty))  # no pyproject.toml there
+    assert done.returncode == 1 and done.stderr.startswith("error: ")
+    assert pipeline("publish", "--no-such-option").returncode == 2
+    handler = (
+        "import atexit, sys\n"
+        "atexit.register(print, 'exit handler ran')\n"
+        "sys.argv = ['pipeline', '--version']\n"
+        "from pipeline.cli import run\n"
+        "run()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", handler], capture_output=True, text=True, env=buffered
+    )
+    assert done.returncode == 0
+    assert done.stdout.splitlines() == ["pipeline, version 0.1.0", "exit handler ran"]
 
 
 # --- killed at a random moment -----------------------------------------------------------------

@@ -387,6 +387,19 @@ def test_an_article_that_leaves_takes_its_pages_but_not_its_translations(project
     assert SLUG not in (project / "site" / "es" / "index.html").read_text(encoding="utf-8")
 
 
+def test_an_article_that_leaves_as_the_glossary_changes_takes_its_pages(project: Path) -> None:
+    # A changed glossary makes the publish forget what it knew: not which articles it had.
+    publish(project)
+    (project / "source" / f"{SLUG}.md").unlink()
+    with (project / "glossary.yaml").open("a", encoding="utf-8") as glossary:
+        glossary.write("\n# reviewed\n")
+    publish(project)
+    for code in ("en", "es", "ca", "zh"):
+        assert not (project / "site" / code / SLUG / "index.html").exists(), code
+    assert not (project / "translations" / "templates" / f"{SLUG}.pot").exists()
+    assert (project / "translations" / "es" / f"{SLUG}.po").exists()  # kept as memory
+
+
 def test_deleting_the_site_rebuilds_it(project: Path) -> None:
     import shutil
 

@@ -262,6 +262,24 @@ def test_hreflang_canonical_and_sitemap(site_project: Path) -> None:
     }
 
 
+def test_the_sitemap_escapes_whatever_the_base_address_holds(site_project: Path) -> None:
+    from dataclasses import replace
+
+    from pipeline.config import load_config
+    from pipeline.outputs.sitemap import render_sitemap
+    from pipeline.render import SiteContext
+
+    base = "https://example.org/a&b'c\"d<e>"
+    config = replace(load_config(site_project), base_url=base)
+    text = render_sitemap(SiteContext(config, {}, {("es", SLUG): "approved"}), [SLUG])
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    urls = ET.fromstring(text).findall("s:url", ns)  # well-formed XML, or this raises
+    locs = [u.find("s:loc", ns).text for u in urls]
+    assert locs == [f"{base}/{path}" for path in ("en/", "es/", f"en/{SLUG}/", f"es/{SLUG}/")]
+    links = {a.get("hreflang"): a.get("href") for a in urls[3].findall("x:link", ns)}
+    assert links == {"en": locs[2], "es": locs[3], "x-default": locs[2]}
+
+
 # --- languages, locales, outputs -------------------------------------------------------
 
 
