@@ -290,6 +290,11 @@ def test_chrome_strings_come_from_catalogs(site_project: Path) -> None:
     assert "<h2>有疑问？</h2>" in html and "跳到正文" in html
     index = (site_project / "site" / "es" / "index.html").read_text(encoding="utf-8")
     assert '<p class="count">5 artículos</p>' in index
+    # The banner's macro (macros.html, imported without the page's context) too.
+    untranslated = site_project / "site" / "zh" / "stem-cell-therapy-for-pain-and-recovery"
+    banner = (untranslated / "index.html").read_text(encoding="utf-8")
+    assert 'data-l10n-banner="not-translated"' in banner
+    assert '可阅读的语言： <a href="../../en/stem-cell-therapy-for-pain-and-recovery/"' in banner
 
 
 def test_each_chrome_translation_renders_with_its_own_strings() -> None:
