@@ -784,9 +784,9 @@ class _Templates:
             return None
         folder = run.config.translations_dir
         dates = {a.slug: template_date(template_path(folder, a.slug)) for a in articles}
-        job = _TemplateJob(run.config, run.units, run.writer.dry_run, dates)
-        work = fork_background(job, articles, jobs=run.jobs)
-        return None if work is None else cls(dates, work, folder / TEMPLATES, run.check)
+        dry = run.writer.dry_run
+        work = fork_background(_TemplateJob(run.config, run.units, dry, dates), articles, run.jobs)
+        return None if work is None else cls(dates, work, folder / TEMPLATES, dry)
 
     def staged(self) -> dict[Path, Path | None]:
         """The templates that change: template -> staged file (None in a dry run)."""
