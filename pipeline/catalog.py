@@ -36,6 +36,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -389,14 +390,20 @@ def _creation_date() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 
 
+@cache  # Babel looks it up in the locale's data each time: a new catalog per article
+def _english_name(locale: Locale) -> str | None:
+    return locale.english_name
+
+
 def new_catalog(old: Catalog | None, locale: Locale, project: str, source: str) -> Catalog:
     """An empty catalog with a stable header (dates are kept from ``old``)."""
+    english = _english_name(locale)
     catalog = Catalog(
         locale=locale,
         project=project,
         version="1",
         header_comment=(
-            f"# {locale.english_name} translation of {source}.\n"
+            f"# {english} translation of {source}.\n"
             "# Written by `pipeline publish`. Translate msgstr; remove the 'fuzzy'\n"
             "# flag to approve. Approved entries are never overwritten."
         ),
@@ -405,7 +412,7 @@ def new_catalog(old: Catalog | None, locale: Locale, project: str, source: str) 
         creation_date=old.creation_date if old else _creation_date(),
         revision_date=old.revision_date if old else "YEAR-MO-DA HO:MI+ZONE",
         last_translator=old.last_translator if old else "FULL NAME <EMAIL@ADDRESS>",
-        language_team=old.language_team if old else f"{locale.english_name} <LL@li.org>",
+        language_team=old.language_team if old else f"{english} <LL@li.org>",
         fuzzy=False,
     )
     if old is not None:  # what a tool wrote in the header stays (see header_fields)

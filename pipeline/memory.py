@@ -171,7 +171,7 @@ def merge(
         if message.id not in current_ids and message.string:
             obsolete = _copy(message, message.id)
             fresh.obsolete[message.id] = obsolete
-    pending = [m.id for m in fresh if m.id and state_of(m) == UNTRANSLATED]
+    pending = [m.id for m in entries(fresh) if state_of(m) == UNTRANSLATED]
     return fresh, pending
 
 

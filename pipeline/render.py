@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from functools import cache
 from types import SimpleNamespace
+from typing import Any
 
 import nh3
 from babel.dates import format_date
@@ -115,8 +116,18 @@ class _Compiled(BytecodeCache):
 _COMPILED = _Compiled()
 
 
+class _Environment(Environment):
+    """Templates whose globals are a plain dict, not Jinja's ChainMap over the
+    environment's: every render copies them into its context, and every import of
+    macros.html compares their keys, and a ChainMap walks all its maps for each (a
+    tenth of a page's templating). Globals are complete before a template loads."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
 def _new_environment() -> Environment:
-    return Environment(
+    return _Environment(
         bytecode_cache=_COMPILED,
         loader=PackageLoader("pipeline", "templates"),
         autoescape=select_autoescape(["html"]),

@@ -514,6 +514,46 @@ def test_many_terms_are_found_exactly_as_one_alternation_finds_them() -> None:
         list(TermIndex([Term("(c)", 1)]).finditer("a (c) b", only={1}))
 
 
+def test_a_few_terms_are_found_exactly_as_one_alternation_finds_them() -> None:
+    """An index of few first words searches the lower-cased text for each (term_index's
+    FEW_KEYS); what it finds is still what the alternation finds, at the edges too."""
+    from pipeline.term_index import FEW_KEYS, Term, TermIndex, alternation, term_pattern
+
+    texts = (SHARED / "eval" / "tico19-test" / "eng-spa.spa").read_text().splitlines()[:400]
+    texts += [
+        "Células madre: células_madre, 3células madre, CÉLULAS MADRE.",
+        "İstanbul células madre, İİ células madre",
+        "célulasΣ madre and ΣΑΣ células madre",
+        "ΟΔΟΣ'Α ΟΔΟΣ οδος: a capital sigma lower-cased in its sentence is not final",  # noqa: RUF001 (Greek)
+        "células madre",  # the whole text
+        "las células\tmadre y las células\n madre; célulasmadre",
+    ]
+    phrases = ["células madre", "célula madre", "terapia", "de la", "el virus", "los casos"]
+    phrases += ["Salud", "COVID-19", "madre", "la enfermedad", "que", "una vacuna", "οδος"]
+    terms = [Term(p, p, case_sensitive=p == "Salud") for p in phrases]
+    terms.sort(key=lambda t: -len(t.text))
+    index, regex = TermIndex(terms), alternation(terms)
+    assert len({t.text.split()[0].lower() for t in terms}) <= FEW_KEYS
+    flags = {t.text: 0 if t.case_sensitive else re.IGNORECASE for t in terms}
+    found = 0
+    for text in texts:
+        expected = [(m.start(), m.end(), terms[int(m.lastgroup[1:])]) for m in regex.finditer(text)]
+        assert list(index.finditer(text)) == expected, text
+        anywhere = [
+            t
+            for t in terms
+            if re.search(rf"(?<!\w){term_pattern(t.text)}(?!\w)", text, flags[t.text])
+        ]
+        assert index.present(text) == anywhere, text
+        found += len(expected)
+    assert found > 300
+    own = [t for t in terms if t.value in {"células madre", "madre"}]
+    regex = alternation(own)
+    for text in texts:
+        expected = [(m.start(), m.end(), own[int(m.lastgroup[1:])]) for m in regex.finditer(text)]
+        assert list(index.finditer(text, only={"células madre", "madre"})) == expected, text
+
+
 def full_scan(text: str, candidates: list):
     """The similarity search as it was: every candidate, the latest best wins."""
     import difflib
