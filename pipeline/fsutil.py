@@ -36,11 +36,17 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-def file_sha(path: Path) -> str | None:
+def read_or_none(path: Path) -> bytes | None:
+    """The file's bytes, or None when there is no such file."""
     try:
-        return sha(path.read_bytes())
+        return path.read_bytes()
     except FileNotFoundError:
         return None
+
+
+def file_sha(path: Path) -> str | None:
+    data = read_or_none(path)
+    return None if data is None else sha(data)
 
 
 def shown(path: Path, root: Path) -> Path:

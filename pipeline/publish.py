@@ -45,6 +45,7 @@ from .catalog import (
     entries,
     load_catalog,
     new_catalog,
+    parse_catalog,
     read_catalog,
     render_catalog,
     render_template,
@@ -65,6 +66,7 @@ from .fsutil import (
     commit_unchanged,
     file_sha,
     probe_writable,
+    read_or_none,
     remove_temporaries,
     sha,
     shown,
@@ -678,12 +680,13 @@ def _site_context(
             record = records.get(article.slug)
             if record is None:  # unknown to the manifest: from the catalog on disk
                 path = catalog_path(config.translations_dir, language.code, article.slug)
-                key = [article.sha, file_sha(path) or ""]
+                data = read_or_none(path)  # read once: its sha, and the catalog if needed
+                key = [article.sha, "" if data is None else sha(data)]
                 kept = manifest.on_disk.get(language.code, {}).get(article.slug)
                 if kept is not None and kept[:2] == key:
                     state = kept[2]  # neither the English nor the catalog changed
                 else:
-                    catalog = read_catalog(path, language.locale)
+                    catalog = None if data is None else parse_catalog(data, path, language.locale)
                     found = summarize(units.texts(article.slug), catalog)
                     state = standing(found.state, found.coverage, language)
                 on_disk.setdefault(language.code, {})[article.slug] = [*key, state]
