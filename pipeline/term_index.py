@@ -71,11 +71,12 @@ class TermIndex(Generic[T]):
         terms are filed under), in order. Few keys (a unit's own terms, a language's
         forbidden ones): each is looked for in the lower-cased text, in C, not every
         word in turn in Python (most of a catalog's glossary check)."""
-        lowered = text.lower()
         # Word by word where the lower-cased text is not the words lower-cased one by
         # one: a letter whose lower case is longer ("İ") moves the places after it,
         # and a capital sigma's lower case depends on the letters beside it.
-        if len(keys) > FEW_KEYS or len(lowered) != len(text) or "\u03a3" in text:
+        few = len(keys) <= FEW_KEYS and "\u03a3" not in text
+        lowered = text.lower() if few else ""  # many keys: not lower-cased for nothing
+        if not few or len(lowered) != len(text):
             for word in WORD_RE.finditer(text):
                 if (key := word.group().lower()) in keys:
                     yield word.start(), key
