@@ -274,7 +274,7 @@ def _publish(
     run: _Run | None = None
     try:
         writer = Writer(check)
-        articles = load_articles(config.source_dir, config.root, config.front_matter)
+        articles = load_articles(config.source_dir, config.root, config.front_matter, jobs)
         targets = [config.language(code) for code in languages] or list(config.languages)
         glossary = load_glossary(config.glossary, {lang.code for lang in config.languages})
         if not check:
