@@ -12,6 +12,7 @@ of the unit).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from functools import cache
 
@@ -50,13 +51,18 @@ def _may_loop(text: str) -> bool:
     chunk with some (at most 8 runs in 16 characters) makes the words repeat: the
     same 1 to 8 words three times in a row."""
     words = text.split()
-    # One search over the long words side by side (a match across two of them only
-    # sends the text to the full search, which decides).
-    if REPEAT_RE.search(" ".join(word for word in words if len(word) >= 8)):
+    # A chunk of k >= 2 characters four times holds at most k distinct ones in 4k: a
+    # word with one has 3k >= 6 repeated characters (few do). One search over those
+    # words side by side (a match across two of them only sends the text to the full
+    # search, which decides).
+    repeating = [word for word in words if len(word) >= 8 and len(word) - len(set(word)) >= 6]
+    if repeating and REPEAT_RE.search(" ".join(repeating)):
         return True
-    codes: dict[str, str] = {}
-    letters = "".join(codes.setdefault(word, chr(0xE000 + len(codes))) for word in words)
-    return WORDS_REPEAT_RE.search(letters) is not None
+    counts = Counter(words)
+    if max(counts.values(), default=0) < 3:
+        return False  # no word three times: none three times in a row
+    codes = {word: chr(0xE000 + number) for number, word in enumerate(counts)}
+    return WORDS_REPEAT_RE.search("".join(map(codes.__getitem__, words))) is not None
 
 
 def repetition(source: str, target: str, language: str) -> bool:
