@@ -95,13 +95,14 @@ TIMELINE = textwrap.dedent(
     from pathlib import Path
     import pipeline.publish as publish
     from pipeline.config import load_config
+    from pipeline.articles import READ_SHARE
     from pipeline.parallel import processes
 
     spans = []
     FORKED = {"_read": "reading and segmenting articles", "_guarded": "output guard",
               "_Finish": "catalogs and pages"}
 
-    def timed(owner, name, label=None, language=None):
+    def timed(owner, name, label=None, language=None, own_share=None):
         function = getattr(owner, name)
         def wrapper(*args, **kwargs):
             what, forked = label, False
@@ -113,13 +114,14 @@ TIMELINE = textwrap.dedent(
                 share = kwargs.get("min_share", publish.MIN_SHARE)
                 forked = processes(len(args[1]), share, kwargs.get("jobs")) > 1
             start = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                spans.append((start - started, time.perf_counter() - started, what, forked))
+            result = function(*args, **kwargs)
+            if own_share is not None:  # it forks as fork_map decides, an item per result
+                forked = processes(len(result), own_share) > 1
+            spans.append((start - started, time.perf_counter() - started, what, forked))
+            return result
         setattr(owner, name, wrapper)
 
-    timed(publish, "load_articles", "reading articles (front matter)")
+    timed(publish, "load_articles", "reading articles (front matter)", own_share=READ_SHARE)
     timed(publish, "plan_language", "planning (catalog merge, memory)", language=1)
     timed(publish, "run_engine", "engine (pseudo) with glossary protection", language=3)
     timed(publish, "_site_context", "site context (switcher states)")
