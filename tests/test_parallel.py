@@ -213,6 +213,48 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 @needs_cores
+def test_many_articles_are_read_by_several_processes_as_one_reads_them(tmp_path: Path) -> None:
+    """load_articles forks where the articles are many: the same articles, in slug
+    order; a broken one is reported with its file and fix, from whichever process."""
+    from pipeline.articles import READ_SHARE
+
+    project = _many_articles(tmp_path, 2 * READ_SHARE + 10)
+    out = fresh_python(
+        f"""
+        import os
+        from pathlib import Path
+        import pipeline.articles as articles
+        from pipeline.errors import PipelineError
+
+        project = Path({str(project)!r})
+        pids = project / "pids"  # a file per process that read an article
+        pids.mkdir()
+        real = articles._load
+
+        def spy(path, root, fields):
+            (pids / str(os.getpid())).touch()
+            return real(path, root, fields)
+
+        articles._load = spy
+        found = articles.load_articles(project / "source", project, jobs=2)
+        readers = len(list(pids.iterdir()))
+        serial = articles.load_articles(project / "source", project, jobs=1)
+        assert found == serial, "not what one process reads"
+        print(readers > 1, len(found))
+        broken = project / "source" / "copy-200.md"
+        broken.write_text("---\\ntitle: [unclosed\\n---\\nText.\\n", encoding="utf-8")
+        try:
+            articles.load_articles(project / "source", project, jobs=2)
+        except PipelineError as exc:
+            print(exc)
+        """
+    )
+    first, error = out.splitlines()
+    assert first.split() == ["True", str(2 * READ_SHARE + 10)]
+    assert error.startswith("source/copy-200.md:2") and "Fix:" in error, error
+
+
+@needs_cores
 def test_a_parallel_publish_writes_the_same_bytes_as_a_serial_one(tmp_path: Path) -> None:
     os.environ["SOURCE_DATE_EPOCH"] = "1767225600"  # the same catalog dates in both
     try:
