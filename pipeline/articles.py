@@ -164,6 +164,7 @@ def _check_fields(article: Article) -> None:
 
 
 def _load(path: Path, root: Path, fields: tuple[str, ...]) -> Article:
+    """One article, checked (in whichever process reads it: see load_articles)."""
     _check_source_file(path, root)
     article = replace(read_article(path, shown(path, root)), fields=fields)
     _check_fields(article)
