@@ -80,7 +80,7 @@ def test_a_slower_process_is_given_fewer_items() -> None:
 def test_chunks_cover_the_list_once_and_shrink_towards_its_end(total: int, workers: int) -> None:
     """The last chunks are small, so the processes finish together (a fixed size left
     one working alone for up to a chunk), and never more than a pipe holds."""
-    from pipeline.parallel import MAX_CHUNKS, _chunks
+    from pipeline.parallel import CHUNKS_PER_PROCESS, MAX_CHUNKS, _chunks
 
     chunks = _chunks(total, workers)
     assert [i for start, end in chunks for i in range(start, end)] == list(range(total))
@@ -88,7 +88,7 @@ def test_chunks_cover_the_list_once_and_shrink_towards_its_end(total: int, worke
     sizes = [end - start for start, end in chunks]
     assert sizes == sorted(sizes, reverse=True)
     assert sizes[-1] <= max(1, -(-total // MAX_CHUNKS))  # an item, or the smallest allowed
-    assert sizes[0] <= -(-total // (workers * 16)) or len(chunks) == MAX_CHUNKS
+    assert sizes[0] <= -(-total // (workers * CHUNKS_PER_PROCESS)) or len(chunks) == MAX_CHUNKS
 
 
 def test_small_lists_stay_in_this_process() -> None:
