@@ -124,9 +124,9 @@ def read_article(path: Path, shown: Path | None = None) -> Article:
     return replace(article, sha=sha(data))
 
 
-def _check_source_file(path: Path, root: Path) -> None:
-    """An article is a regular file inside the project (a link may point within it)."""
-    where = shown(path, root)
+def _check_source_file(path: Path, root: Path, where: Path) -> None:
+    """An article is a regular file inside the project (a link may point within it);
+    ``where``: the path as messages show it."""
     if path.is_symlink():
         target = path.resolve()
         if not target.exists():
@@ -165,8 +165,9 @@ def _check_fields(article: Article) -> None:
 
 def _load(path: Path, root: Path, fields: tuple[str, ...]) -> Article:
     """One article, checked (in whichever process reads it: see load_articles)."""
-    _check_source_file(path, root)
-    article = replace(read_article(path, shown(path, root)), fields=fields)
+    where = shown(path, root)
+    _check_source_file(path, root, where)
+    article = replace(read_article(path, where), fields=fields)
     _check_fields(article)
     return article
 

@@ -51,7 +51,10 @@ def file_sha(path: Path) -> str | None:
 
 def shown(path: Path, root: Path) -> Path:
     """``path`` as a user reads it in messages: relative to the project when inside it."""
-    return path.relative_to(root) if path.is_relative_to(root) else path
+    try:  # not is_relative_to first: it is relative_to, and would run it twice
+        return path.relative_to(root)
+    except ValueError:
+        return path
 
 
 def write_if_changed(path: Path, data: bytes, expect: str | object | None = ANY) -> bool:
