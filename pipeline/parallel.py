@@ -183,14 +183,15 @@ def fork_background(
     the caller must end with ``result()`` or ``close()``."""
     if not items or processes(2 * len(items), min_share=len(items), jobs=jobs) == 1:
         return None
-    dealt = _dealer(1)  # one chunk: the child takes them all
+    chunks = [(0, len(items))]  # one chunk: the child takes them all
+    dealt = _dealer(len(chunks))
     context = multiprocessing.get_context("fork")
     sys.stdout.flush()
     sys.stderr.flush()
     gc.freeze()  # as in fork_map: the child's collector leaves the parent's memory alone
     try:
         receive, send = context.Pipe(duplex=False)
-        args = (func, items, dealt, [(0, len(items))], send, [receive], os.getpid())
+        args = (func, items, dealt, chunks, send, [receive], os.getpid())
         child = context.Process(target=_child, args=args, daemon=True)
         child.start()
         send.close()
