@@ -416,6 +416,10 @@ def new_catalog(old: Catalog | None, locale: Locale, project: str, source: str) 
     )
     if old is not None:  # what a tool wrote in the header stays (see header_fields)
         catalog.header_fields = getattr(old, "header_fields", [])  # type: ignore[attr-defined]
+        # Its plural forms too, as gettext reads them: the header's, not the locale's
+        # data (Babel 2.19's CLDR gives Spanish a third form, for millions; a catalog
+        # written with two would gain an empty msgstr[2], shown in English).
+        catalog.mime_headers = [("Plural-Forms", old.plural_forms)]
         catalog.layout = getattr(old, "layout", None)  # type: ignore[attr-defined]
         catalog.header_comment = old.header_comment or catalog.header_comment
     return catalog

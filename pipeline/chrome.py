@@ -198,6 +198,7 @@ def translations(catalog: Catalog | None) -> Translations:
     if catalog is None:
         return Translations()
     usable = Catalog(locale=catalog.locale, fuzzy=False)
+    usable.mime_headers = [("Plural-Forms", catalog.plural_forms)]  # the catalog's own
     for message in catalog:
         state = state_of(message)
         if not message.id or state == UNTRANSLATED or guard_stopped(state, message.flags):

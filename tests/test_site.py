@@ -297,6 +297,48 @@ def test_chrome_strings_come_from_catalogs(site_project: Path) -> None:
     assert '可阅读的语言： <a href="../../en/stem-cell-therapy-for-pain-and-recovery/"' in banner
 
 
+@pytest.mark.parametrize(
+    ("header", "forms"),
+    [
+        ("nplurals=2; plural=(n != 1);", ["%(count)s artículo", "%(count)s artículos"]),
+        (
+            "nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);",
+            ["%(count)s artículo", "%(count)s de artículos", "%(count)s artículos"],
+        ),
+    ],
+)
+def test_a_catalogs_own_plural_forms_govern_its_entries_and_pages(
+    tmp_path: Path, header: str, forms: list[str]
+) -> None:
+    """gettext reads a catalog's plural forms from its header, whatever the locale data
+    says (Babel 2.19's CLDR gives Spanish a third form, for millions): the merge keeps
+    the header's forms, adds none, and pages choose among them by its rule. One of the
+    two headers always differs from the installed Babel's."""
+    from pipeline.catalog import render_catalog
+    from pipeline.chrome import merge_chrome, translations
+
+    msgstrs = "".join(f'msgstr[{n}] "{form}"\n' for n, form in enumerate(forms))
+    path = tmp_path / "_site.po"
+    path.write_text(
+        'msgid ""\nmsgstr ""\n"Language: es\\n"\n"MIME-Version: 1.0\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        f'"Plural-Forms: {header}\\n"\n\n'
+        f'msgid "%(count)s article"\nmsgid_plural "%(count)s articles"\n{msgstrs}',
+        encoding="utf-8",
+    )
+    spanish = Locale.parse("es")
+    merged, _ = merge_chrome(read_catalog(path, spanish), spanish, "NBScience")
+    written = render_catalog(merged).decode("utf-8")
+    path.write_text(written, encoding="utf-8")
+    assert read_catalog(path, spanish).plural_forms == header  # wrapped, as gettext does
+    entry = written[written.index('msgid "%(count)s article"') :].split("\n\n")[0]
+    assert re.findall(r"^msgstr\[\d+\] (.*)$", entry, re.M) == [f'"{f}"' for f in forms]
+    chosen = translations(merged).ungettext
+    shown = [chosen("%(count)s article", "%(count)s articles", n) for n in (1, 5, 1_000_000)]
+    millions = forms[1] if len(forms) == 3 else forms[-1]
+    assert shown == [forms[0], forms[-1], millions]
+
+
 def test_each_chrome_translation_renders_with_its_own_strings() -> None:
     """Templates are compiled once per chrome translation (render._environment): each
     language keeps its strings, escaped, and a publish's new ones are never stale."""
