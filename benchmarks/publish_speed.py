@@ -70,8 +70,9 @@ engines = ["pseudo"]
 # input is kept (argv[2]) so that the bare engine can be timed on the same work.
 CHILD = textwrap.dedent(
     """
-    import json, os, sys, time
+    import gc, json, os, sys, time
     from pathlib import Path
+    from pipeline.cli import COLLECTOR_THRESHOLDS
     from pipeline.config import load_config
     from pipeline.engines import ENGINES
     import pipeline.publish as publish
@@ -99,6 +100,7 @@ CHILD = textwrap.dedent(
                 total, end = total + e - end, e
         return total
 
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)  # as the command sets them
     start = time.perf_counter()
     languages = tuple(os.environ.get("BENCH_LANGUAGES", "").split())  # none: all
     result = publish.publish(load_config(Path(sys.argv[1])), languages)
