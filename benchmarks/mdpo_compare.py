@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import statistics
 import subprocess
@@ -34,8 +33,9 @@ import time
 import venv
 from pathlib import Path
 
+from publish_speed import build_corpus, children_cpu, compile_package  # same folder
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
 VENV = ROOT / ".pipeline-cache" / "bench-mdpo"
 MDPO = "mdpo==2.1.4"
 
@@ -76,24 +76,17 @@ def mdpo_python() -> Path:
     return python
 
 
-def cpu_seconds() -> float:
-    """User and system time of this process's finished children (their own children
-    included, once waited for)."""
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return used.ru_utime + used.ru_stime
-
-
 def ours(project: Path, languages: tuple[str, ...] = ("es",)) -> tuple[float, float]:
     """Wall and CPU seconds of one publish."""
     command = [sys.executable, "-m", "pipeline", "publish", "-q"]
     command += [option for code in languages for option in ("--lang", code)]
-    started, cpu = time.perf_counter(), cpu_seconds()
+    started, cpu = time.perf_counter(), children_cpu()
     subprocess.run([*command, "--project", str(project)], check=True, capture_output=True)
-    return time.perf_counter() - started, cpu_seconds() - cpu
+    return time.perf_counter() - started, children_cpu() - cpu
 
 
 def theirs(python: Path, source: Path, out: Path) -> dict:
-    started, cpu = time.perf_counter(), cpu_seconds()
+    started, cpu = time.perf_counter(), children_cpu()
     run = subprocess.run(
         [str(python), "-c", MDPO_RUN, str(source), str(out)],
         check=True,
@@ -101,12 +94,10 @@ def theirs(python: Path, source: Path, out: Path) -> dict:
         text=True,
     )
     found = json.loads(run.stdout)
-    return {**found, "process": time.perf_counter() - started, "cpu": cpu_seconds() - cpu}
+    return {**found, "process": time.perf_counter() - started, "cpu": children_cpu() - cpu}
 
 
 def main() -> None:
-    import publish_speed
-
     from pipeline.parallel import cores
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -117,8 +108,8 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="mdpo-compare-"))
     try:
         corpus = root / "corpus"
-        publish_speed.build_corpus(corpus, args.articles, engine="pseudo")
-        publish_speed.compile_package()  # as pip compiled mdpo's
+        build_corpus(corpus, args.articles, engine="pseudo")
+        compile_package()  # as pip compiled mdpo's
         cold, extract, merge, process, two = [], [], [], [], []
         cpu: list[tuple[float, float]] = []  # (ours, mdpo's), whole processes
         for n in range(args.repeat):

@@ -31,6 +31,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -175,6 +176,14 @@ def build_corpus(root: Path, count: int, glossary: bool = True, engine: str = ""
     (root / "pyproject.toml").write_text(config, encoding="utf-8")
     if glossary:  # enforced as on the site
         shutil.copy(ROOT / "glossary.yaml", root / "glossary.yaml")
+
+
+def children_cpu() -> float:
+    """CPU seconds (user and system) used so far by this process's finished children,
+    their own children included once waited for (a publish's workers, Apertium's
+    stages)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def rss_kb(pid: int) -> int:

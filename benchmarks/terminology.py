@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import resource
 import statistics
 import subprocess
 import tempfile
@@ -36,6 +35,7 @@ from pathlib import Path
 
 import sacrebleu
 from glossary_terms import term_accuracy  # same folder: run as a script
+from publish_speed import children_cpu
 
 from pipeline.agreement import KINDS, analyse, problems
 from pipeline.articles import load_articles
@@ -151,16 +151,10 @@ def evaluation(shared: Path, glossary: Glossary, cache: Path) -> None:
             print(f"{title:34}{cells[0]:>14}{cells[1]:>16}{cells[2]:>14}")
 
 
-def _children_cpu() -> float:
-    """CPU seconds used so far by finished child processes (every Apertium stage)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def _timed(runs: dict[str, list[float]], name: str, call, *args, **kwargs):
-    wall, cpu = time.perf_counter(), _children_cpu()
+    wall, cpu = time.perf_counter(), children_cpu()
     result = call(*args, **kwargs)
-    runs[name].append(_children_cpu() - cpu)
+    runs[name].append(children_cpu() - cpu)
     runs[f"{name} wall"].append(time.perf_counter() - wall)
     return result
 
