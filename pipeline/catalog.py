@@ -267,9 +267,10 @@ def extracted_comments(message: Message) -> list[str]:
     return [c for c in message.auto_comments if not c.startswith(GLOSSARY_COMMENT)]
 
 
-def _entry(catalog: Catalog, message: Message, obsolete: bool = False) -> list[str]:
+def _entry(catalog: Catalog, plurals: int, message: Message, obsolete: bool = False) -> list[str]:
     """An entry in gettext's form: the pipeline's flags and the glossary hint as
-    translator comments, which every gettext tool keeps."""
+    translator comments, which every gettext tool keeps. ``plurals``: the catalog's
+    num_plurals (Babel looks it up in the locale data each time it is asked)."""
     hints = [c for c in message.auto_comments if c.startswith(GLOSSARY_COMMENT)]
     extracted = extracted_comments(message)
     ours = sorted(f for f in message.flags if not is_gettext_flag(f))
@@ -278,7 +279,6 @@ def _entry(catalog: Catalog, message: Message, obsolete: bool = False) -> list[s
         comments.append(FLAGS_COMMENT + ", ".join(ours))
     gettext_flags = [f for f in message.flags if is_gettext_flag(f)]
     layout = getattr(catalog, "layout", None)
-    plurals = catalog.num_plurals
     return po_format.entry(message, comments, extracted, gettext_flags, plurals, layout, obsolete)
 
 
@@ -292,8 +292,9 @@ def render_catalog(catalog: Catalog, template_date: str | None = None) -> bytes:
     if template_date is not None:
         fields = [(k, template_date if k == "POT-Creation-Date" else v) for k, v in fields]
     blocks = [po_format.header(catalog.header_comment, fields, layout=layout)]
-    blocks += [_entry(catalog, m) for m in entries(catalog)]
-    blocks += [_entry(catalog, m, obsolete=True) for m in catalog.obsolete.values()]
+    plurals = catalog.num_plurals
+    blocks += [_entry(catalog, plurals, m) for m in entries(catalog)]
+    blocks += [_entry(catalog, plurals, m, obsolete=True) for m in catalog.obsolete.values()]
     return po_format.document(blocks)
 
 

@@ -131,16 +131,23 @@ class Entry:
     pos: str | None = None  # "n", "adj" or "np"; None: found out where it is needed
     gender: dict[str, str] = field(default_factory=dict)  # language -> "m", "f" or "mf"
     enforced: bool = True  # False: vocabulary, preferred by engines but not checked
+    # language -> renderings, as worked out once (asked for every occurrence checked)
+    _renderings: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
         return next(iter(self.english.values()))
 
     def renderings(self, language: str) -> tuple[str, ...]:
-        if self.keep:
-            return tuple(self.english.values())
-        forms = self.targets.get(language, {})
-        return tuple(dict.fromkeys(r for rs in forms.values() for r in rs))
+        found = self._renderings.get(language)
+        if found is None:
+            if self.keep:
+                found = tuple(self.english.values())
+            else:
+                forms = self.targets.get(language, {})
+                found = tuple(dict.fromkeys(r for rs in forms.values() for r in rs))
+            self._renderings[language] = found
+        return found
 
     def rendering(self, language: str, form: str) -> str | None:
         if self.keep:

@@ -181,9 +181,12 @@ def numbers(source: str, target: str, language: str) -> bool:
     english, plain = _plain(source), _plain(target)
     if not DIGIT_RE.search(english) and not DIGIT_RE.search(plain):
         return False  # most sentences: no number on either side (a Roman one needs both)
+    found, written = NUMBER_RE.findall(english), NUMBER_RE.findall(plain)
+    if found == written and all(map(str.isdigit, found)):
+        return False  # the same whole numbers in the same order (most units with one)
     decimal = "." if language.split("_")[0] in ("zh", "ja", "ko", "en") else ","
-    wanted = Counter(min(_readings(n, ".") or {0.0}) for n in NUMBER_RE.findall(english))
-    for readings in (_readings(n, decimal) for n in NUMBER_RE.findall(plain)):
+    wanted = Counter(min(_readings(n, ".") or {0.0}) for n in found)
+    for readings in (_readings(n, decimal) for n in written):
         match = next((value for value in sorted(readings) if wanted[value] > 0), None)
         if match is None:
             return True  # a number the English does not have

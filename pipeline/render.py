@@ -135,6 +135,7 @@ def _new_environment() -> Environment:
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
         auto_reload=False,  # templates ship with the package: no stat() per page
+        cache_size=-1,  # a plain dict: a handful of templates, looked up thrice a page
     )
 
 

@@ -115,6 +115,10 @@ CHECK_CASES = [
     ("numbers", "Vitamin C, 5 mg.", "Vitamina C, 5 mg.", "es", False),
     ("numbers", "5 mg a day.", "50 mg al día.", "es", True),
     ("numbers", "In the 15th century.", "En el siglo XIV.", "es", True),
+    ("numbers", "Take 5, then 10.", "Tome 10 después de 5.", "es", False),  # order is free
+    ("numbers", "Case 5 of 5.", "Caso 5 de 50.", "es", True),
+    ("numbers", "In case 12, it works.", "En el caso 12, funciona.", "es", False),
+    ("numbers", "In case 12, it works.", "En el caso 12, 7 funciona.", "es", True),
 ]  # fmt: skip
 
 
