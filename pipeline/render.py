@@ -292,18 +292,19 @@ def sanitize(html: str) -> Markup:
     return Markup(_STAND_IN_RE.sub(_back, _clean(_LATIN1_RE.sub(_stand_in, text))))
 
 
+# Built once: nh3.clean builds its rules again for every page (a third of its time).
+_CLEANER = nh3.Cleaner(
+    tags=SAFE_TAGS,
+    attributes=SAFE_ATTRIBUTES,
+    generic_attribute_prefixes={"data-l10n-"},
+    url_schemes={"http", "https", "mailto", "tel"},
+    link_rel=None,
+    filter_style_properties={"text-align"},
+)
+
+
 def _clean(html: str) -> str:
-    return str(
-        nh3.clean(
-            html,
-            tags=SAFE_TAGS,
-            attributes=SAFE_ATTRIBUTES,
-            generic_attribute_prefixes={"data-l10n-"},
-            url_schemes={"http", "https", "mailto", "tel"},
-            link_rel=None,
-            filter_style_properties={"text-align"},
-        )
-    )
+    return str(_CLEANER.clean(html))
 
 
 def _page(ctx: SiteContext, language: Language, root: str, href_for, slug: str | None) -> dict:
