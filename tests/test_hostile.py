@@ -285,18 +285,28 @@ def test_publish_killed_at_random_moments_loses_nothing(published: Path) -> None
         "--project",
         str(published),
     ]
-    kills = 0
-    for attempt in range(20):
-        # Something to do each time: a changed sentence in every article.
+
+    def edit(attempt: int) -> None:
+        """Something to do each time: a changed sentence in every article."""
         for path in sorted((published / "source").glob("*.md")):
             text = path.read_text(encoding="utf-8")
             path.write_text(
                 text.replace("pain", "pain" if attempt % 2 else "pain"[:4]) + f"\nEdit {attempt}.\n"
             )
+
+    # Kills land within a whole publish's time on this machine (a fixed window would
+    # let a faster pipeline or machine finish most runs before their kill).
+    edit(-1)
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    whole = time.perf_counter() - started
+    kills = 0
+    for attempt in range(20):
+        edit(attempt)
         proc = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(rng.uniform(0.05, 1.2))
+        time.sleep(rng.uniform(0.05, whole))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
