@@ -132,7 +132,7 @@ class Entry:
     gender: dict[str, str] = field(default_factory=dict)  # language -> "m", "f" or "mf"
     enforced: bool = True  # False: vocabulary, preferred by engines but not checked
     # language -> renderings, as worked out once (asked for every occurrence checked)
-    _renderings: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _renderings: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def name(self) -> str:
