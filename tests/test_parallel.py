@@ -74,6 +74,43 @@ def test_a_slower_process_is_given_fewer_items() -> None:
     assert 20 <= int(out) <= 140  # a fixed half would be 200
 
 
+@needs_cores
+def test_a_childs_results_arrive_while_this_process_still_works() -> None:
+    """Each chunk's results come back when the chunk is done, not all at the end: by
+    the time the parent is halfway through its own items, it holds some of the
+    child's; all are in their places at the end (large results too: a chunk of
+    pages outgrows a pipe's default size)."""
+    out = fresh_python(
+        """
+        import os, time
+        import pipeline.parallel as parallel
+        parent = os.getpid()
+        own = [0]  # items this process has done
+        halfway = []  # the child's results in hand at each look during the first half
+        collect = parallel._collect
+
+        def looking(ready, children, pieces, finished, advance):
+            collect(ready, children, pieces, finished, advance)
+            if own[0] <= 100:
+                halfway.append(sum(len(r) for _, r in pieces if r[0][1] != parent))
+
+        parallel._collect = looking
+
+        def work(n):
+            time.sleep(0.002)
+            own[0] += os.getpid() == parent
+            return n, os.getpid(), "x" * 20_000
+
+        results = parallel.fork_map(work, list(range(400)), min_share=10, jobs=2)
+        assert [n for n, _, _ in results] == list(range(400))
+        print(sum(pid != parent for _, pid, _ in results), max(halfway, default=0))
+        """
+    )
+    child, early = map(int, out.split())
+    assert child >= 100  # about half
+    assert early >= 40  # sent all at once at the end, none would be here
+
+
 @pytest.mark.parametrize(
     ("total", "workers"), [(1000, 2), (12577, 2), (30, 2), (1, 2), (1000, 8), (10**6, 64)]
 )
