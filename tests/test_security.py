@@ -14,6 +14,7 @@ import re
 import resource
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -395,6 +396,16 @@ def test_a_catalog_saved_during_a_publish_is_never_overwritten(
     assert "A new sentence." in catalog
 
 
+def memory_of(project: Path, slug: str) -> list[tuple[str, str, str]]:
+    """What the article's Spanish catalog taught the translation memory (the cache)."""
+    db = sqlite3.connect(project / ".pipeline-cache" / "state.sqlite")
+    try:
+        query = "SELECT msgid, msgstr, flags FROM memory WHERE lang = 'es' AND slug = ?"
+        return sorted(db.execute(query, (slug,)))
+    finally:
+        db.close()
+
+
 def test_a_catalog_saved_while_the_pages_are_written_is_never_overwritten(
     published: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -416,12 +427,15 @@ def test_a_catalog_saved_while_the_pages_are_written_is_never_overwritten(
 
     monkeypatch.setattr(pipeline.publish, "commit", translator_saves_then_pages_land)
     source(published).write_text(source(published).read_text() + "\nA new sentence.\n")
+    learnt = memory_of(published, SLUG)
     result = cli(published, "publish", "--quiet", "--lang", "es")
     assert result.exit_code == 1
     assert f"{SLUG}.po: was changed by someone else" in result.output
     assert "Guardado por la traductora." in po.read_text(encoding="utf-8")  # their save won
     assert "A new sentence." not in po.read_text(encoding="utf-8")
     assert not list(po.parent.glob(".*.tmp"))  # the staged catalog was dropped
+    # The dropped catalog taught the memory as its outcome arrived: that was taken back.
+    assert memory_of(published, SLUG) == learnt
     monkeypatch.undo()
     assert cli(published, "publish", "--quiet").exit_code == 0  # the rerun merges both
     catalog = read_catalog(po, Locale.parse("es"))
