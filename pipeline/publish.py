@@ -241,18 +241,23 @@ def publish(
     check: bool = False,
     jobs: int | None = None,
     refresh: bool = False,
+    keep: list[object] | None = None,
 ) -> PublishResult:
     """``jobs``: processes for the per-article work (default: one per core).
     ``refresh``: machine drafts nobody has touched are translated again (after an
-    engine or glossary change); approved and stale entries are kept as always."""
+    engine or glossary change); approved and stale entries are kept as always.
+    ``keep``: where to leave the publish's state, for a caller about to exit (the
+    ``pipeline`` command): freed as the publish returns, its millions of objects took
+    0.06 s of a 1,000-article publish, one core's work after the files were written."""
     for folder in (outputs.site, *(b.folder for b in outputs.builders)):
         if folder is not None:
             check_output_dir(folder, config.source_dir, config.translations_dir)
+    args = (config, languages, engine, report, progress, outputs, check, jobs, refresh, keep)
     if check:
-        return _publish(config, languages, engine, report, progress, outputs, check, jobs, refresh)
+        return _publish(*args)
     folders = [outputs.site or config.output_dir, config.translations_dir]
     with writing(config.root, [*folders, *(b.folder for b in outputs.builders)]):
-        return _publish(config, languages, engine, report, progress, outputs, check, jobs, refresh)
+        return _publish(*args)
 
 
 def _publish(
@@ -265,6 +270,7 @@ def _publish(
     check: bool,
     jobs: int | None,
     refresh: bool = False,
+    keep: list[object] | None = None,
 ) -> PublishResult:
     started = time.perf_counter()
     result = PublishResult()
@@ -272,6 +278,7 @@ def _publish(
     env = environment_key(config.pyproject, config.glossary, options)
     manifest = Manifest.fresh() if check else Manifest.load(config.root)
     run: _Run | None = None
+    plans: list[LanguagePlan] = []
     try:
         writer = Writer(check)
         articles = load_articles(config.source_dir, config.root, config.front_matter, jobs)
@@ -367,6 +374,8 @@ def _publish(
         raise
     finally:
         manifest.close()
+        if keep is not None:
+            keep.append((run, plans))
 
 
 def _report_english(
