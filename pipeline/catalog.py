@@ -312,7 +312,19 @@ def template_date(path: Path) -> str:
         found = POT_DATE_RE.search(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         found = None
-    return found.group(1) if found else _date(_creation_date())
+    return found.group(1) if found else new_template_date()
+
+
+def new_template_date() -> str:
+    """The POT-Creation-Date of a template written for the first time."""
+    return _date(_creation_date())
+
+
+def files_in(folder: Path, suffix: str) -> dict[str, Path]:
+    """The folder's files ending in ``suffix``, by stem (none without the folder): one
+    listing, where a first publish would try to open a thousand files that are not
+    there yet."""
+    return {p.stem: p for p in sorted(folder.glob(f"*{suffix}"))} if folder.is_dir() else {}
 
 
 def render_template(messages: Iterable[Message], project: str, source: str, date: str) -> bytes:

@@ -43,8 +43,10 @@ from .catalog import (
     ArticleSummary,
     catalog_path,
     entries,
+    files_in,
     load_catalog,
     new_catalog,
+    new_template_date,
     parse_catalog,
     read_catalog,
     render_catalog,
@@ -512,9 +514,8 @@ def plan_language(
     """Merge the catalogs of the articles that need it, with the language's memory."""
     code = language.code
     records = dict(manifest.articles.get(code, {}))
-    folder = config.translations_dir / code
-    on_disk = {p.stem: p for p in sorted(folder.glob("*.po"))} if folder.is_dir() else {}
-    shas = {a.slug: file_sha(catalog_path(config.translations_dir, code, a.slug)) for a in articles}
+    on_disk = files_in(config.translations_dir / code, ".po")
+    shas = {a.slug: file_sha(on_disk[a.slug]) if a.slug in on_disk else None for a in articles}
     dirty = {
         a.slug
         for a in articles
@@ -683,13 +684,17 @@ def _site_context(
             path = catalog_path(config.translations_dir, language.code, CHROME)
             chrome[language.code] = translations(read_catalog(path, language.locale))
             records = manifest.articles.get(language.code, {})
+        present: dict[str, Path] | None = None  # the language's catalogs, listed if needed
         for article in articles:
             if plan is not None and article.slug in plan.catalogs:
                 continue
             record = records.get(article.slug)
             if record is None:  # unknown to the manifest: from the catalog on disk
+                if present is None:
+                    present = files_in(config.translations_dir / language.code, ".po")
                 path = catalog_path(config.translations_dir, language.code, article.slug)
-                data = read_or_none(path)  # read once: its sha, and the catalog if needed
+                # Read once: its sha, and the catalog if needed.
+                data = read_or_none(path) if article.slug in present else None
                 key = [article.sha, "" if data is None else sha(data)]
                 kept = manifest.on_disk.get(language.code, {}).get(article.slug)
                 if kept is not None and kept[:2] == key:
@@ -795,7 +800,8 @@ class _Templates:
         if len(articles) < EARLY_TEMPLATES:
             return None
         folder = run.config.translations_dir
-        dates = {a.slug: template_date(template_path(folder, a.slug)) for a in articles}
+        made, new = files_in(folder / TEMPLATES, ".pot"), new_template_date()
+        dates = {a.slug: template_date(made[a.slug]) if a.slug in made else new for a in articles}
         dry = run.writer.dry_run
         work = fork_background(_TemplateJob(run.config, run.units, dry, dates), articles, run.jobs)
         return None if work is None else cls(dates, work, folder / TEMPLATES, dry)
