@@ -151,17 +151,6 @@ class Manifest:
                 ],
             )
 
-    def mark(self) -> None:
-        """Begin changes that ``undo`` can take back: they stay in the publish's
-        transaction (``save`` commits them with the rest), behind a savepoint."""
-        if not self.db.in_transaction:
-            self.db.execute("BEGIN")  # else the savepoint would be the transaction
-        self.db.execute("SAVEPOINT marked")
-
-    def undo(self) -> None:
-        """Take back every change made since ``mark``."""
-        self.db.execute("ROLLBACK TO marked")
-
     def lookup(self, language: str, msgids: list[str]) -> dict[str, list[tuple[str, list[str]]]]:
         """What the memory holds for each of ``msgids``: msgid -> [(msgstr, flags)]."""
         found: dict[str, list[tuple[str, list[str]]]] = {}

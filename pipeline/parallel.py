@@ -37,7 +37,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from multiprocessing.connection import Connection, wait
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from .errors import PipelineError
 
@@ -91,23 +91,18 @@ def fork_map(
     advance: Callable[[int], None] = lambda _: None,
     min_share: int = MIN_SHARE,
     jobs: int | None = None,
-    arrived: Callable[[int, R], None] | None = None,
 ) -> list[R]:
     """``[func(item) for item in items]``, computed by ``jobs`` processes (default:
     one per core), this one included.
 
-    ``advance(n)`` is called in this process as items are done (a progress bar), and
-    ``arrived(index, result)`` as each result is here (in no particular order): work
-    on the results that needs this process can then go on while the others compute.
+    ``advance(n)`` is called in this process as items are done (a progress bar).
     An exception in any process is raised here; the other children are stopped.
     """
     workers = processes(len(items), min_share, jobs)
     if workers == 1:
         here = []
-        for index, item in enumerate(items):
+        for item in items:
             here.append(func(item))
-            if arrived is not None:
-                arrived(index, here[-1])
             advance(1)
         return here
 
@@ -137,22 +132,17 @@ def fork_map(
         # end, only the children's last chunks are left to wait for (when a child sent
         # all of its results at once, this process waited 35-80 ms at the end of each
         # phase of a 1,000-article publish while they were pickled and read).
-        mine: list[tuple[int, list[R]]] = []
-        pieces: list[tuple[int, list[R]]] = []  # the children's
+        pieces: list[tuple[int, list[R]]] = []
         finished: set[int] = set()
         looked = time.monotonic()
-        for _ in _work(func, items, dealt, chunks, mine):
-            if arrived is not None:
-                start, done = mine[-1]
-                arrived(start + len(done) - 1, done[-1])
+        for _ in _work(func, items, dealt, chunks, pieces):
             advance(1)
             if time.monotonic() - looked >= TICK_SECONDS:
-                polled = [c for c in _waiting(children, finished) if c.poll()]
-                _collect(polled, children, pieces, finished, advance, arrived)
+                ready = [c for c in _waiting(children, finished) if c.poll()]
+                _collect(ready, children, pieces, finished, advance)
                 looked = time.monotonic()
         while len(finished) < workers - 1:
-            ready = wait(_waiting(children, finished))
-            _collect(ready, children, pieces, finished, advance, arrived)
+            _collect(wait(_waiting(children, finished)), children, pieces, finished, advance)
     finally:
         gc.unfreeze()
         os.close(dealt)
@@ -162,7 +152,7 @@ def fork_map(
             process.join()
             connection.close()
     results: list[R] = [None] * len(items)  # type: ignore[list-item]
-    for start, chunk_results in mine + pieces:
+    for start, chunk_results in pieces:
         results[start : start + len(chunk_results)] = chunk_results
     return results
 
@@ -288,10 +278,9 @@ def _collect(
     pieces: list[tuple[int, list]],
     finished: set[int],
     advance: Callable[[int], None],
-    arrived: Callable[[int, Any], None] | None = None,
 ) -> None:
-    """Read what the ``ready`` children sent: progress, chunks' results (to ``pieces``,
-    each given to ``arrived``), their end (to ``finished``), or their error (raised)."""
+    """Read what the ``ready`` children sent: progress, chunks' results (to ``pieces``),
+    their end (to ``finished``), or their error (raised)."""
     for connection in ready:
         k, _ = children[connection]
         while k not in finished and connection.poll():
@@ -306,10 +295,6 @@ def _collect(
                 advance(value)
             elif kind == "part":
                 pieces.append(value)
-                if arrived is not None:
-                    start, results = value
-                    for offset, result in enumerate(results):
-                        arrived(start + offset, result)
             elif kind == "done":
                 finished.add(k)
             else:

@@ -1023,24 +1023,10 @@ def _write_site(run: _Run, plans: list[LanguagePlan]) -> list[str]:
     todo = [a for a in articles if finish.due(a)]
     work, split = finish.work(todo)
     errors = [error for article in todo for error in finish.fill(article)] if split else []
-
-    # Each catalog teaches the memory as its outcome arrives, while the workers go on
-    # (at the end, on one core, this took 0.08-0.13 s of a 1,000-article publish).
-    # Taken back below if a catalog turns out to have been saved by someone meanwhile.
-    def teach(index: int, outcome: ArticleOutcome) -> None:
-        for code, taught in outcome.taught.items():
-            manifest.teach(code, work[index].article.slug, taught)
-
-    manifest.mark()
     try:
         with run.progress(len(work), "catalogs and pages") as advance:
             outcomes = fork_map(
-                finish,
-                work,
-                advance,
-                min_share=1 if split else MIN_SHARE,
-                jobs=run.jobs,
-                arrived=teach,
+                finish, work, advance, min_share=1 if split else MIN_SHARE, jobs=run.jobs
             )
         early = run.templates.staged() if run.templates else {}
         for outcome in outcomes:  # every page is staged: all in place, then the catalogs
@@ -1055,7 +1041,6 @@ def _write_site(run: _Run, plans: list[LanguagePlan]) -> list[str]:
         writer.written.extend(outcome.written)
         writer.removed.extend(outcome.removed)
         errors.extend(outcome.errors)
-    unsaved = False  # a catalog that taught the memory was not written after all
     try:
         for job, outcome in zip(work, outcomes, strict=True):
             template = template_path(config.translations_dir, job.article.slug)
@@ -1070,7 +1055,7 @@ def _write_site(run: _Run, plans: list[LanguagePlan]) -> list[str]:
                 except ChangedOnDisk as exc:  # saved while the pages were written
                     errors.append(str(exc))
                     outcome.records.pop(code, None)
-                    unsaved |= outcome.taught.pop(code, None) is not None
+                    outcome.taught.pop(code, None)
     except BaseException:  # a catalog could not be renamed: the others stay as they were
         if not writer.dry_run:
             remove_temporaries([config.translations_dir], ours=True)
@@ -1080,10 +1065,8 @@ def _write_site(run: _Run, plans: list[LanguagePlan]) -> list[str]:
         for code, record in outcome.records.items():
             planned[code].records[slug] = record
             ctx.states[(code, slug)] = _standing(record, planned[code].language)
-    if unsaved:  # what the memory learnt, again without the catalogs someone saved
-        manifest.undo()
-        for index, outcome in enumerate(outcomes):
-            teach(index, outcome)
+        for code, taught in outcome.taught.items():
+            manifest.teach(code, slug, taught)
     manifest.on_disk = on_disk
     for job, outcome in zip(work, outcomes, strict=True):
         for code, meta in outcome.meta.items():

@@ -89,8 +89,8 @@ def test_a_childs_results_arrive_while_this_process_still_works() -> None:
         halfway = []  # the child's results in hand at each look during the first half
         collect = parallel._collect
 
-        def looking(ready, children, pieces, finished, *rest):
-            collect(ready, children, pieces, finished, *rest)
+        def looking(ready, children, pieces, finished, advance):
+            collect(ready, children, pieces, finished, advance)
             if own[0] <= 100:
                 halfway.append(sum(len(r) for _, r in pieces if r[0][1] != parent))
 
@@ -109,32 +109,6 @@ def test_a_childs_results_arrive_while_this_process_still_works() -> None:
     child, early = map(int, out.split())
     assert child >= 100  # about half
     assert early >= 40  # sent all at once at the end, none would be here
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_each_result_is_handed_over_once_as_it_arrives(jobs: int) -> None:
-    """``arrived(index, result)``: every item's result once, the children's included,
-    before fork_map returns (the publish teaches the memory with them meanwhile)."""
-    out = fresh_python(
-        f"""
-        import os, time
-        from pipeline.parallel import fork_map
-        got = {{}}
-
-        def work(n):
-            time.sleep(0.001)
-            return n * 3, os.getpid()
-
-        def arrived(index, result):
-            assert index not in got
-            got[index] = result
-
-        results = fork_map(work, list(range(300)), min_share=10, jobs={jobs}, arrived=arrived)
-        assert got == dict(enumerate(results))
-        print(sorted(got) == list(range(300)), len({{pid for _, pid in got.values()}}))
-        """
-    )
-    assert out.split() == ["True", str(min(jobs, cores()))]
 
 
 @pytest.mark.parametrize(
@@ -333,9 +307,7 @@ def test_a_parallel_publish_writes_the_same_bytes_as_a_serial_one(tmp_path: Path
                 pids = set()
                 real = publish.fork_map
 
-                def spy(func, items, *args, arrived=None, **kwargs):  # which processes worked
-                    if arrived is not None:
-                        kwargs["arrived"] = lambda index, pair: arrived(index, pair[0])
+                def spy(func, items, *args, **kwargs):  # which processes did the work
                     pairs = real(lambda item: (func(item), os.getpid()), items, *args, **kwargs)
                     pids.update(pid for _, pid in pairs)
                     return [result for result, _ in pairs]
@@ -381,10 +353,8 @@ def test_one_large_article_is_split_by_language_with_the_same_bytes(tmp_path: Pa
                 pids, jobs = set(), []
                 real = publish.fork_map
 
-                def spy(func, items, *args, arrived=None, **kwargs):
+                def spy(func, items, *args, **kwargs):
                     jobs.extend(items)
-                    if arrived is not None:
-                        kwargs["arrived"] = lambda index, pair: arrived(index, pair[0])
                     pairs = real(lambda item: (func(item), os.getpid()), items, *args, **kwargs)
                     pids.update(pid for _, pid in pairs)
                     return [result for result, _ in pairs]
