@@ -9,11 +9,11 @@ Not ``ProcessPoolExecutor``: its idle workers wait on a pipe they also hold
 open, so a publish killed with SIGKILL would leave them waiting forever. Here
 every process, the parent included, takes chunks of the list from a pipe until
 it is empty; a child sends each chunk's results as soon as the chunk is done,
-and exits when none is left. A child must not outlive
-its parent (a CI timeout or the OOM killer kills the parent alone): it asks the
-kernel for SIGKILL when the parent dies, and it closes the read ends of every
-pipe it inherited, so a write to a dead parent fails instead of blocking
-forever. The project lock is closed in children by lock.py.
+and exits when none is left. A child must not outlive its parent (a CI timeout
+or the OOM killer kills the parent alone): it asks the kernel for SIGKILL when
+the parent dies, and it closes the read ends of every pipe it inherited, so a
+write to a dead parent fails instead of blocking forever. The project lock is
+closed in children by lock.py.
 
 fork_background hands a list to one such child and returns at once: for work
 that can run beside a phase that keeps only one core busy.
