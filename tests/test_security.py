@@ -434,7 +434,7 @@ def test_a_catalog_saved_while_the_pages_are_written_is_never_overwritten(
     assert "Guardado por la traductora." in po.read_text(encoding="utf-8")  # their save won
     assert "A new sentence." not in po.read_text(encoding="utf-8")
     assert not list(po.parent.glob(".*.tmp"))  # the staged catalog was dropped
-    # The dropped catalog taught the memory as its outcome arrived: that was taken back.
+    # The dropped catalog teaches the translation memory nothing: its rows are as before.
     assert memory_of(published, SLUG) == learnt
     monkeypatch.undo()
     assert cli(published, "publish", "--quiet").exit_code == 0  # the rerun merges both
