@@ -30,14 +30,7 @@ import tempfile
 from pathlib import Path
 from time import perf_counter
 
-from publish_speed import build_corpus  # same folder
-
-
-def compile_tree(tree: Path) -> None:
-    """Bytecode for the tree's package, as an installed package has it."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    command = [sys.executable, "-m", "compileall", "-q", str(tree / "pipeline")]
-    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+from publish_speed import build_corpus, compile_package  # same folder
 
 
 def publish(tree: Path, project: Path, languages: list[str]) -> tuple[float, float, float]:
@@ -68,7 +61,7 @@ def main() -> None:
     for name, tree in trees.items():
         if not (tree / "pipeline" / "publish.py").is_file():
             parser.error(f"{name}: {tree} is not a checkout of this repository")
-        compile_tree(tree)
+        compile_package(tree)
     root = Path(tempfile.mkdtemp(prefix="paired-publish-"))
     ratios: list[tuple[float, float, float]] = []
     try:

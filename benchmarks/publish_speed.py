@@ -209,13 +209,14 @@ def python_tree(pid: int) -> list[int]:
     return pids
 
 
-def compile_package() -> None:
-    """Byte-compile pipeline/ before any timed run, as pip does for a package it
-    installs (mdpo's, in mdpo_compare.py). The project is installed editable, and a
-    Python run with PYTHONDONTWRITEBYTECODE (as some CI machines and sandboxes are)
-    never writes its bytecode: every timed publish would compile the package's
-    sources again (80-90 ms here), which no user's second run does."""
-    compileall.compile_dir(ROOT / "pipeline", quiet=1)
+def compile_package(tree: Path = ROOT) -> None:
+    """Byte-compile a checkout's pipeline/ (this one's by default) before any timed
+    run, as pip does for a package it installs (mdpo's, in mdpo_compare.py). The
+    project is installed editable, and a Python run with PYTHONDONTWRITEBYTECODE (as
+    some CI machines and sandboxes are) never writes its bytecode: every timed
+    publish would compile the package's sources again (80-90 ms here), which no
+    user's second run does."""
+    compileall.compile_dir(tree / "pipeline", quiet=1)
 
 
 def run(script: str, *args: Path, languages: str = "") -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .catalog import APPROVED, read_catalog, state_of
+from .catalog import APPROVED, files_in, read_catalog, state_of
 from .config import Config
 from .fsutil import shown
 from .glossary import Glossary, load_glossary
@@ -23,8 +23,7 @@ def check_catalogs(config: Config) -> tuple[Glossary, list[Violation]]:
     glossary = load_glossary(config.glossary, {lang.code for lang in config.languages})
     violations = []
     for language in config.languages:
-        folder = config.translations_dir / language.code
-        for path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
+        for path in files_in(config.translations_dir / language.code, ".po").values():
             catalog = read_catalog(path, language.locale)
             where = shown(path, config.root)
             for message in catalog or []:
