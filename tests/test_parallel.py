@@ -111,6 +111,34 @@ def test_a_childs_results_arrive_while_this_process_still_works() -> None:
     assert early >= 40  # sent all at once at the end, none would be here
 
 
+@needs_cores
+def test_what_this_processs_share_keeps_is_never_scanned_by_the_collector() -> None:
+    """The parent keeps its share's results (a reading share keeps the articles'
+    tokens): no collection runs in it during the phase, and at the end those objects
+    are among the old ones, unscanned, with the collector on again and nothing
+    frozen. Children's collections are their own business."""
+    out = fresh_python(
+        """
+        import gc, os
+        from pipeline.parallel import fork_map
+        gc.set_threshold(1000, 10, 10)  # low: a share of 200 items makes 40,000 objects
+        parent = os.getpid()
+        collections = []
+        gc.callbacks.append(
+            lambda phase, info: phase == "start" and os.getpid() == parent
+            and collections.append(info["generation"])
+        )
+        kept = fork_map(lambda n: [[n] for _ in range(200)], list(range(400)), jobs=2)
+        during = len(collections)
+        young = gc.get_count()[0]
+        print(during, young, gc.isenabled(), gc.get_freeze_count(), len(kept))
+        """
+    )
+    during, young, enabled, frozen, kept = out.split()
+    assert (during, enabled, frozen, kept) == ("0", "True", "0", "400")
+    assert int(young) < 100  # the 40,000 kept lists are old, not waiting for a scan
+
+
 @pytest.mark.parametrize(
     ("total", "workers"), [(1000, 2), (12577, 2), (30, 2), (1, 2), (1000, 8), (10**6, 64)]
 )
