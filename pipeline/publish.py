@@ -80,7 +80,7 @@ from .lock import writing
 from .manifest import ArticleRecord, Manifest, contribution_sha, environment_key, memory_key
 from .memory import Memory, contribution, merge, reopened
 from .outputs import Builder, Site, Translated, site_builders
-from .parallel import MIN_SHARE, Background, cores, fork_background, fork_map
+from .parallel import MIN_SHARE, Background, cores, fork_background, fork_map, keeping
 from .placeholders import PLACEHOLDER_RE, markup_mismatch
 from .po_check import msgid_lines
 from .render import NOT_TRANSLATED, SiteContext, standing
@@ -256,9 +256,10 @@ def publish(
             check_output_dir(folder, config.source_dir, config.translations_dir)
     args = (config, languages, engine, report, progress, outputs, check, jobs, refresh, keep)
     if check:
-        return _publish(*args)
+        with keeping():
+            return _publish(*args)
     folders = [outputs.site or config.output_dir, config.translations_dir]
-    with writing(config.root, [*folders, *(b.folder for b in outputs.builders)]):
+    with writing(config.root, [*folders, *(b.folder for b in outputs.builders)]), keeping():
         return _publish(*args)
 
 

@@ -278,6 +278,32 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 @needs_cores
+def test_a_publish_runs_no_collection_and_leaves_the_collector_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """A publish keeps what it makes until it ends, so the collector, which would
+    scan it all and free nothing, stays off (forked phases included); afterwards it
+    is on again, nothing is frozen, and the publish's objects are among the old."""
+    project = _many_articles(tmp_path, 40)  # enough to fork
+    out = fresh_python(
+        f"""
+        import gc
+        from pathlib import Path
+        from pipeline.config import load_config
+        from pipeline.publish import publish
+        gc.set_threshold(700, 10, 10)  # the default: hundreds of collections otherwise
+        collections = []
+        config = load_config(Path({str(project)!r}))
+        gc.callbacks.append(lambda phase, info: phase == "start" and collections.append(1))
+        publish(config, engine="pseudo")
+        during = len(collections)
+        print(during, gc.isenabled(), gc.get_freeze_count(), gc.get_count()[0] < 100)
+        """
+    )
+    assert out.split() == ["0", "True", "0", "True"]
+
+
+@needs_cores
 def test_many_articles_are_read_by_several_processes_as_one_reads_them(tmp_path: Path) -> None:
     """load_articles forks where the articles are many: the same articles, in slug
     order; a broken one is reported with its file and fix, from whichever process."""
