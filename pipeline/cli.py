@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from . import COLLECTOR_THRESHOLDS
 from .config import load_config
 from .engines import ENGINES
 from .errors import PipelineError
@@ -77,13 +78,6 @@ def terminal_progress(total: int, label: str) -> Iterator[Callable[[int], None]]
         length=total, label=label, file=sys.stderr, show_pos=True, show_eta=True
     ) as bar:
         yield bar.update
-
-
-# A publish holds millions of small objects (tokens, catalog entries) until it ends;
-# with the default thresholds the collector rescans them all again and again (a
-# quarter of a 1 MB article's publish). mypy raises them the same way. The
-# benchmarks that call publish() directly set them too, to measure what users run.
-COLLECTOR_THRESHOLDS = (200_000, 30, 30)
 
 
 @click.group(cls=PipelineGroup)
