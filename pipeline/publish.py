@@ -87,7 +87,6 @@ from .render import NOT_TRANSLATED, SiteContext, standing
 from .segment import Document, Unit, segment
 from .translate import (
     EngineChoice,
-    Guarded,
     check_glossary,
     choose_engine,
     fill,
@@ -108,7 +107,8 @@ class LanguagePlan:
     chrome_pending: list[str] = field(default_factory=list)
     chrome_changed: bool = False
     choice: EngineChoice | None = None
-    results: Guarded = field(default_factory=Guarded)  # engine output for pending
+    engine_output: list[Translation] = field(default_factory=list)  # for pending, unguarded
+    results: dict[str, tuple[str, set[str]]] = field(default_factory=dict)  # msgstr, flags
 
 
 @dataclass
@@ -323,6 +323,7 @@ def _publish(
         )
         run.templates = _Templates.start(run)
         plans = _plan_and_translate(run, targets)
+        _guard(plans, jobs)
         # The page chrome's template: the same English in every language's catalog.
         chrome_template = template_path(config.translations_dir, CHROME)
         date = template_date(chrome_template)
@@ -608,18 +609,22 @@ GUARD_SHARE = 2000
 
 
 def _guard(plans: list[LanguagePlan], jobs: int | None) -> None:
-    """The output guard on every language's engine output at once, on every core, for
-    a publish whose catalogs are filled here before any fork (few, large articles):
-    its checks are pure Python, on one core they took most of a 1 MB paragraph's time.
-    Otherwise each unit is guarded by the worker that fills its catalog (Guarded)."""
+    """The output guard on every language's engine output, on every core (its checks
+    are pure Python: in the engines' threads they would share one core)."""
     work = [
-        (msgid, out, plan.results.engine, plan.language.code)
+        (msgid, out, plan.choice.engine.translator, plan.language.code)
         for plan in plans
-        for msgid, out in plan.results.outputs.items()
+        if plan.engine_output and plan.choice and plan.choice.engine
+        for msgid, out in zip(plan.pending, plan.engine_output, strict=True)
     ]
-    fields = iter(fork_map(_guarded, work, min_share=GUARD_SHARE, jobs=jobs))
+    fields = fork_map(_guarded, work, min_share=GUARD_SHARE, jobs=jobs)
+    start = 0
     for plan in plans:
-        plan.results.adopt({msgid: next(fields) for msgid in plan.results.outputs})
+        if plan.engine_output:
+            count = len(plan.engine_output)
+            plan.results = dict(zip(plan.pending, fields[start : start + count], strict=True))
+            start += count
+            plan.engine_output = []
 
 
 def _guarded(item: tuple[str, Translation, str, str]) -> tuple[str, set[str]]:
@@ -646,8 +651,7 @@ def _translate(run: _Run, plan: LanguagePlan, lock: Lock) -> None:
 
     outputs = run_engine(chosen, texts, source, code, run.glossary, run.config.cache_dir, warn)
     spent = time.perf_counter() - started
-    # Guarded where each catalog is filled, on every core (see Guarded).
-    plan.results = Guarded(plan.pending, outputs[: len(plan.pending)], chosen.translator, code)
+    plan.engine_output = outputs[: len(plan.pending)]  # guarded by _guard, on every core
     chrome_results = dict(zip(plan.chrome_pending, outputs[len(plan.pending) :], strict=True))
     fill_chrome(plan.chrome, chrome_results, chosen.translator)
     with lock:
@@ -1019,10 +1023,7 @@ def _write_site(run: _Run, plans: list[LanguagePlan]) -> list[str]:
     )
     todo = [a for a in articles if finish.due(a)]
     work, split = finish.work(todo)
-    errors = []
-    if split:  # every catalog filled here, first: the guard on every core before
-        _guard(plans, run.jobs)
-        errors = [error for article in todo for error in finish.fill(article)]
+    errors = [error for article in todo for error in finish.fill(article)] if split else []
     try:
         with run.progress(len(work), "catalogs and pages") as advance:
             outcomes = fork_map(

@@ -197,39 +197,10 @@ def to_message_fields(
     return text, flags | set(problems)
 
 
-class Guarded:
-    """A language's engine output, each unit put through the output guard
-    (``to_message_fields``) when a catalog first asks for it: in the worker process
-    that fills that catalog, so the guard shares the catalogs' fork instead of
-    having one of its own (whose fork and copied memory cost a third of its time).
-    ``adopt`` takes fields already computed (a publish split by language)."""
-
-    def __init__(
-        self,
-        pending: list[str] | None = None,
-        outputs: list[Translation] | None = None,
-        engine: str = "",
-        language: str = "",
-    ) -> None:
-        self.outputs = dict(zip(pending or [], outputs or [], strict=True))
-        self.engine, self.language = engine, language
-        self._fields: dict[str, tuple[str, set[str]]] = {}
-
-    def get(self, msgid: str) -> tuple[str, set[str]] | None:
-        """msgstr and flags for ``msgid``'s engine output (None: the engine had none)."""
-        found = self._fields.get(msgid)
-        if found is None and (output := self.outputs.get(msgid)) is not None:
-            found = to_message_fields(msgid, output, self.engine, self.language)
-            self._fields[msgid] = found
-        return found
-
-    def adopt(self, fields: dict[str, tuple[str, set[str]]]) -> None:
-        self._fields.update(fields)
-
-
-def fill(messages: list[Message], results: Guarded) -> None:
-    """Put engine output, guarded, into untranslated entries, never into others."""
+def fill(messages: list[Message], results: dict[str, tuple[str, set[str]]]) -> None:
+    """Put engine output (``to_message_fields``) into untranslated entries, never into others."""
     for message in messages:
-        if message.string or (result := results.get(message.id)) is None:
+        result = results.get(message.id)
+        if result is None or message.string:
             continue
         message.string, message.flags = result[0], set(result[1])

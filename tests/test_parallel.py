@@ -16,12 +16,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from babel import Locale
 
-from pipeline.catalog import read_catalog
-from pipeline.guard import inspect
 from pipeline.parallel import cores, fork_map
-from pipeline.placeholders import PLACEHOLDER_RE
 
 needs_cores = pytest.mark.skipif(cores() < 2, reason="one core: nothing is forked")
 ROOT = Path(__file__).resolve().parent.parent
@@ -391,67 +387,6 @@ def test_a_parallel_publish_writes_the_same_bytes_as_a_serial_one(tmp_path: Path
     for folder in ("translations", "site"):
         assert _tree(projects[2] / folder) == _tree(projects[1] / folder), folder
     assert len(list((projects[2] / "site" / "es").glob("copy-*/index.html"))) == 60
-
-
-@needs_cores
-def test_the_output_guard_runs_where_each_catalog_is_filled(tmp_path: Path) -> None:
-    """Engine output is guarded by the process that fills its catalog, on every core,
-    with no phase of its own: output that lost its markup (a fake engine, for this
-    test only, drops every code) is flagged and kept out of the pages, whichever
-    process filled the catalog."""
-    project = _many_articles(tmp_path, 60)
-    out = fresh_python(
-        f"""
-        import os
-        from pathlib import Path
-        import pipeline.publish as publish
-        import pipeline.translate as translate
-        from pipeline.config import load_config
-        from pipeline.engines import ENGINES, Engine, Translation
-        from pipeline.placeholders import PLACEHOLDER_RE
-
-        class Dropper(Engine):  # a fake engine: the English without its codes
-            name = "dropper"
-            writes_target_language = False
-
-            def check(self, source, target):
-                return None
-
-            def translate_batch(self, texts, source, target):
-                return [Translation(PLACEHOLDER_RE.sub("", t)) for t in texts]
-
-        ENGINES["dropper"] = Dropper
-        guarded_in, real_guard = Path({str(tmp_path / "guarded")!r}), translate.to_message_fields
-        guarded_in.mkdir()
-
-        def spy(*args):
-            (guarded_in / str(os.getpid())).touch()
-            return real_guard(*args)
-
-        translate.to_message_fields = spy
-        phases, real_map = [], publish.fork_map
-        publish.fork_map = lambda func, *a, **k: phases.append(func) or real_map(func, *a, **k)
-        publish.publish(load_config(Path({str(project)!r})), ("es",), engine="dropper", jobs=2)
-        print(len(list(guarded_in.iterdir())), len(phases))
-        """
-    )
-    processes, phases = map(int, out.split())
-    assert processes == 2  # this one and its worker
-    assert phases == 2  # reading, then catalogs and pages: no phase for the guard alone
-    flagged, expected = 0, 0
-    for po in (project / "translations" / "es").glob("copy-*.po"):
-        for message in read_catalog(po, Locale.parse("es")) or []:
-            if message.id and PLACEHOLDER_RE.search(message.id):
-                # What the guard says, here (codes at either end are put back: no flag).
-                dropped = PLACEHOLDER_RE.sub("", message.id)
-                broken = "markup" in inspect(message.id, dropped, "es", in_language=False)[1]
-                assert ("markup" in message.flags) == broken, message.id
-                flagged += "markup" in message.flags
-                expected += broken
-    assert flagged == expected > 60
-    pages = (project / "site" / "es").glob("copy-*/index.html")
-    shown = [re.findall(r'data-l10n-flags="([^"]*)"', p.read_text(encoding="utf-8")) for p in pages]
-    assert sum("markup" in flags for page in shown for flags in page) == flagged
 
 
 @needs_cores
