@@ -96,9 +96,9 @@ TIMELINE = textwrap.dedent(
     """
     import gc, json, multiprocessing, sys, time
     started = time.perf_counter()
+    from pipeline import COLLECTOR_THRESHOLDS
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)  # as the command sets them, before its imports
     from pathlib import Path
-    from pipeline.cli import COLLECTOR_THRESHOLDS  # imported by every command
-    gc.set_threshold(*COLLECTOR_THRESHOLDS)  # as the command sets them
     import pipeline.publish as publish
     from pipeline.config import load_config
     from pipeline.articles import READ_SHARE
@@ -244,7 +244,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import pipeline.publish as publish
-    from pipeline.cli import COLLECTOR_THRESHOLDS
+    from pipeline import COLLECTOR_THRESHOLDS
     from pipeline.config import load_config
 
     gc.set_threshold(*COLLECTOR_THRESHOLDS)  # as the command sets them

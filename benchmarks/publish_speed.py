@@ -73,7 +73,7 @@ CHILD = textwrap.dedent(
     """
     import gc, json, os, sys, time
     from pathlib import Path
-    from pipeline.cli import COLLECTOR_THRESHOLDS
+    from pipeline import COLLECTOR_THRESHOLDS
     from pipeline.config import load_config
     from pipeline.engines import ENGINES
     import pipeline.publish as publish
