@@ -7,7 +7,7 @@ from . import COLLECTOR_THRESHOLDS
 
 def main() -> None:
     # Before the command's modules load: at the default thresholds the collector
-    # scanned what they make some 60 times, 15 ms of every command's start.
+    # scanned what they make some 60 times (9-15 ms of every command's start).
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
     from .cli import run
 

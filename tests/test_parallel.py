@@ -303,6 +303,26 @@ def test_a_publish_runs_no_collection_and_leaves_the_collector_as_it_was(
     assert out.split() == ["0", "True", "0", "True"]
 
 
+def test_the_command_raises_the_collector_thresholds_before_loading_its_modules() -> None:
+    """`pipeline` (the installed script and python -m pipeline) runs no collection
+    once it starts: at the default thresholds its imports made some 60."""
+    out = fresh_python(
+        """
+        import atexit, gc, sys
+        scans = []
+        gc.callbacks.append(lambda phase, info: phase == "start" and scans.append(1))
+        sys.argv = ["pipeline", "--version"]
+        from pipeline.__main__ import main
+        before = len(scans)
+        atexit.register(lambda: print("scans", len(scans) - before))  # run() ends in os._exit
+        main()
+        """
+    )
+    assert out.splitlines()[-1] == "scans 0"
+    scripts = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'pipeline = "pipeline.__main__:main"' in scripts
+
+
 @needs_cores
 def test_many_articles_are_read_by_several_processes_as_one_reads_them(tmp_path: Path) -> None:
     """load_articles forks where the articles are many: the same articles, in slug
