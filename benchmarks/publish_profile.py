@@ -98,6 +98,16 @@ TIMELINE = textwrap.dedent(
     started = time.perf_counter()
     from pipeline import COLLECTOR_THRESHOLDS
     gc.set_threshold(*COLLECTOR_THRESHOLDS)  # as the command sets them, before its imports
+    collected = [0, 0.0, 0.0]  # this process's collections, their seconds, the last start
+
+    def collecting(phase, info):
+        if phase == "start":
+            collected[2] = time.perf_counter()
+        else:
+            collected[0] += 1
+            collected[1] += time.perf_counter() - collected[2]
+
+    gc.callbacks.append(collecting)
     from pathlib import Path
     import pipeline.publish as publish
     from pipeline.config import load_config
@@ -154,7 +164,8 @@ TIMELINE = textwrap.dedent(
     publish.publish(config, tuple(sys.argv[2:]))
     beside = [beside[0], child_done.value] if beside and child_done.value else None
     end = time.perf_counter() - started
-    print(json.dumps({"begun": begun, "end": end, "spans": spans, "beside": beside}))
+    found = {"begun": begun, "end": end, "spans": spans, "beside": beside, "gc": collected}
+    print(json.dumps(found))
     """
 )
 
@@ -207,6 +218,8 @@ def timeline(project: Path, codes: tuple[str, ...]) -> None:
         f"one core alone for {alone:.2f} s of {found['end']:.2f} s: the other "
         f"{workers - 1} idle for {alone * (workers - 1) - used:.2f} core-seconds"
     )
+    count, seconds, _ = found["gc"]  # the publish pauses it: each would scan and free nothing
+    print(f"collector in this process: {count} collections, {seconds * 1000:.0f} ms")
 
 
 class Inline:
