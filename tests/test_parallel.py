@@ -282,8 +282,9 @@ def test_a_publish_runs_no_collection_and_leaves_the_collector_as_it_was(
     tmp_path: Path,
 ) -> None:
     """A publish keeps what it makes until it ends, so the collector, which would
-    scan it all and free nothing, stays off (forked phases included); afterwards it
-    is on again, nothing is frozen, and the publish's objects are among the old."""
+    scan it all and free nothing, stays off in this process throughout, forked
+    phases included; afterwards it is on again, nothing is frozen, and the
+    publish's objects are among the old."""
     project = _many_articles(tmp_path, 40)  # enough to fork
     out = fresh_python(
         f"""
@@ -291,7 +292,7 @@ def test_a_publish_runs_no_collection_and_leaves_the_collector_as_it_was(
         from pathlib import Path
         from pipeline.config import load_config
         from pipeline.publish import publish
-        gc.set_threshold(700, 10, 10)  # the default: hundreds of collections otherwise
+        gc.set_threshold(700, 10, 10)  # the default: 122 collections without the pause
         collections = []
         config = load_config(Path({str(project)!r}))
         gc.callbacks.append(lambda phase, info: phase == "start" and collections.append(1))
