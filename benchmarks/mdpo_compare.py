@@ -26,14 +26,18 @@ import json
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import textwrap
 import time
 import venv
 from pathlib import Path
 
-from publish_speed import build_corpus, children_cpu, compile_package  # same folder
+from publish_speed import (  # same folder
+    build_corpus,
+    children_cpu,
+    compile_package,
+    timed_publish,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".pipeline-cache" / "bench-mdpo"
@@ -78,11 +82,8 @@ def mdpo_python() -> Path:
 
 def ours(project: Path, languages: tuple[str, ...] = ("es",)) -> tuple[float, float]:
     """Wall and CPU seconds of one publish."""
-    command = [sys.executable, "-m", "pipeline", "publish", "-q"]
-    command += [option for code in languages for option in ("--lang", code)]
-    started, cpu = time.perf_counter(), children_cpu()
-    subprocess.run([*command, "--project", str(project)], check=True, capture_output=True)
-    return time.perf_counter() - started, children_cpu() - cpu
+    wall, _, cpu = timed_publish(project, languages)
+    return wall, cpu
 
 
 def theirs(python: Path, source: Path, out: Path) -> dict:

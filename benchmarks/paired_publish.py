@@ -20,32 +20,12 @@ more kernel time (ext4 checks recently freed inodes as it allocates).
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
-from time import perf_counter
 
-from publish_speed import build_corpus, compile_package  # same folder
-
-
-def publish(tree: Path, project: Path, languages: list[str]) -> tuple[float, float, float]:
-    """Wall, user CPU and user + system CPU (every process) of one cold publish."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPATH"] = str(tree)
-    command = [sys.executable, "-m", "pipeline", "publish", "-q", "--project", str(project)]
-    command += [option for code in languages for option in ("--lang", code)]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = perf_counter()
-    subprocess.run(command, check=True, env=env, capture_output=True, cwd=tree)
-    wall = perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    user = after.ru_utime - before.ru_utime
-    return wall, user, user + after.ru_stime - before.ru_stime
+from publish_speed import build_corpus, compile_package, timed_publish  # same folder
 
 
 def main() -> None:
@@ -56,7 +36,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--lang", action="append", dest="languages", default=[])
     args = parser.parse_args()
-    languages = args.languages or ["es"]
+    languages = tuple(args.languages or ["es"])
     trees = {"old": args.old.resolve(), "new": args.new.resolve()}
     for name, tree in trees.items():
         if not (tree / "pipeline" / "publish.py").is_file():
@@ -73,7 +53,7 @@ def main() -> None:
             for name in order:
                 project = root / f"{pair}-{name}"
                 shutil.copytree(corpus, project)
-                found[name] = publish(trees[name], project, languages)
+                found[name] = timed_publish(project, languages, trees[name])
             old, new = found["old"], found["new"]
             ratios.append((new[0] / old[0], new[1] / old[1], new[2] / old[2]))
             print(

@@ -186,6 +186,25 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def timed_publish(
+    project: Path, languages: tuple[str, ...] = ("es",), tree: Path = ROOT
+) -> tuple[float, float, float]:
+    """Wall, user CPU and user + system CPU (every process) of one quiet ``pipeline
+    publish`` of ``project`` in a fresh process, with ``tree``'s package (a checkout;
+    this one by default) and this environment's interpreter and libraries."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(tree)
+    command = [sys.executable, "-m", "pipeline", "publish", "-q", "--project", str(project)]
+    command += [option for code in languages for option in ("--lang", code)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, check=True, env=env, capture_output=True, cwd=tree)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    user = after.ru_utime - before.ru_utime
+    return wall, user, user + after.ru_stime - before.ru_stime
+
+
 def rss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
